@@ -1,0 +1,168 @@
+"""Finding the events a story covers: competitions, welfare drives, training, mixers, …
+
+Kinds follow DESIGN.md ("Events the unions run"). A trigger word ends an event's name
+(…职业技能大赛, …培训班, …交友活动); the name runs back to the nearest punctuation or to a word
+that cannot be part of a name (举办, 参加, 的, …), as for unions. A quoted title is part of the
+name: “五月的鲜花”职工诗歌朗诵活动, and a quoted title right after the trigger names it:
+联谊活动“爱在·桃花源” → “爱在·桃花源”联谊活动. A year at the head of the name is the edition
+(2022年全国职工数字化应用技术技能大赛 → edition 2022); an ordinal (第七届) is dropped.
+Recurring welfare drives have fixed names (夏送清凉, 送温暖).
+
+A story is about an event when the event is named in its title block or first paragraph (the
+lead says what the story is about), keeping the first such event of each kind, or when it is
+named at least twice. Events mentioned once in passing — the other competitions a union took
+part in — are not linked.
+"""
+
+import logging
+import re
+
+import jieba
+import jieba.posseg
+
+from .structures import ParsedEvent
+from .words import breaks_name
+
+jieba.setLogLevel(logging.WARNING)
+
+WELFARE_DRIVES = {"送清凉": "夏送清凉", "送温暖": "送温暖", "金秋助学": "金秋助学"}
+
+_TRIGGERS: list[tuple[str, str]] = [
+    (
+        "competition",
+        r"(?:职业)?技能(?:大)?赛|(?:劳动和)?技能竞赛|劳动竞赛|技能比武|工匠杯(?!职工)"
+        r"|(?<!技能)大赛|(?<!技能)竞赛",
+    ),
+    ("training", r"(?:专题)?培训班"),
+    ("mixer", r"(?:交友|联谊|相亲)(?:联谊)?活动|联谊会"),
+    ("lecture", r"宣讲(?:活动|会|团)"),
+    (
+        "culture",
+        r"(?:诗歌)?朗诵(?:活动|会|比赛)|书画展|健步(?:行|走)(?:活动)?|微电影节|文艺汇演"
+        r"|漫步活动|运动会",
+    ),
+    ("education", r"学历提升(?:计划|项目|行动)?|(?:教育)?培训提升计划"),
+    ("recuperation", r"疗休养(?:活动)?"),
+]
+_TRIGGER_RE = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _TRIGGERS))
+_QUOTE_RE = re.compile(r"“[^“”]{1,40}”")
+_BOOK_TITLE_RE = re.compile(r"《[^《》]*》")
+_QUOTE_AFTER_RE = re.compile(r"^“(?P<title>[^“”]{2,20})”")
+_NAME_CHAR_RE = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·“”（）\uE000-\uF8FF]")
+_YEAR_RE = re.compile(r"^(?P<year>(?:19|20)\d{2})年度?")
+_ORDINAL_RE = re.compile(r"^第[一二三四五六七八九十百\d]+[届期次]")
+_MEASURE_RE = re.compile(r"^[一二三两四五六七八九十百千万\d]+[余多]?[场次个项届期名家]")
+#: Event words on their own: they say what kind of event, not which one.
+_GENERIC_WORDS = frozenset(
+    "劳动 技能 职业 职工 专业 专题 竞赛 大赛 比赛 培训班 培训 交友 联谊 活动 宣讲 朗诵 诗歌 "
+    "单身 大型 系列 线上 线下 网络 各类 各项 多项 相关 有关 此类 这次 一场 学历 提升 计划 "
+    "劳模".split()
+)
+_SALIENT_MENTIONS = 2
+_tokenizer = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+def find_events(titles: list[str], paragraphs: list[str]) -> list[ParsedEvent]:
+    """The events a story is about, in order of first mention."""
+    lead = [*titles, *paragraphs[:1]]
+    counts: dict[tuple[str, str], int] = {}
+    in_lead: list[tuple[str, str]] = []
+    years: dict[tuple[str, str], int | None] = {}
+    for index, text in enumerate([*lead, *paragraphs[1:]]):
+        for kind, name, year in events_in(text):
+            key = _same_as_known((kind, name), counts, in_lead, years)
+            counts[key] = counts.get(key, 0) + 1
+            if year and not years.get(key):
+                years[key] = year
+            if index < len(lead) and key not in in_lead:
+                in_lead.append(key)
+    first_of_kind: dict[str, tuple[str, str]] = {}
+    for key in in_lead:
+        first_of_kind.setdefault(key[0], key)
+    chosen = set(first_of_kind.values()) | {k for k, n in counts.items() if n >= _SALIENT_MENTIONS}
+    return [ParsedEvent(k, n, years.get((k, n))) for (k, n) in counts if (k, n) in chosen]
+
+
+def _same_as_known(key, counts, in_lead, years):
+    """市职工职业技能大赛 is the 北京市职工职业技能大赛 named before, and the other way round."""
+    kind, name = key
+    for known in list(counts):
+        known_kind, known_name = known
+        if known_kind != kind or not (known_name.endswith(name) or name.endswith(known_name)):
+            continue
+        if len(name) <= len(known_name):
+            return known
+        counts[key] = counts.pop(known)  # keep the fuller name
+        years[key] = years.pop(known, None)
+        if known in in_lead:
+            in_lead[in_lead.index(known)] = key
+        return key
+    return key
+
+
+def events_in(text: str):
+    """Yield ``(kind, name, edition_year)`` for each event name in one paragraph or title."""
+    for drive, name in WELFARE_DRIVES.items():
+        if drive in text:
+            yield "welfare", name, None
+    # A document title (《…竞赛试点工作方案》) names a document, not an event.
+    text = _BOOK_TITLE_RE.sub("，", text)
+    # Quoted titles are names whole, even with 的 inside: stand each for one private-use char.
+    quotes = _QUOTE_RE.findall(text)
+    for quote in quotes:
+        inner = _TRIGGER_RE.search(quote[1:-1])
+        if inner and inner.end() == len(quote) - 2 and not _is_generic(quote[1:-1], inner.group()):
+            yield inner.lastgroup, _strip_edition(quote[1:-1])[0], _strip_edition(quote[1:-1])[1]
+    masked = _QUOTE_RE.sub(lambda m: chr(0xE000 + quotes.index(m.group())), text)
+    for match in _TRIGGER_RE.finditer(masked):
+        start = match.start()
+        while start > 0 and _NAME_CHAR_RE.match(masked[start - 1]):
+            start -= 1
+        name = _trim(masked[start : match.start()]) + match.group()
+        name = re.sub("[\ue000-\uf8ff]", lambda m: quotes[ord(m.group()) - 0xE000], name)
+        after = _QUOTE_AFTER_RE.match(text[_unmasked_end(masked, match.end(), quotes) :])
+        if after and not name.startswith("“"):
+            name = f"“{after['title']}”{match.group()}"
+        name, year = _strip_edition(name)
+        if _is_generic(name, match.group()):
+            continue
+        yield match.lastgroup, name, year
+
+
+def _strip_edition(name: str) -> tuple[str, int | None]:
+    """``2022年第七届X大赛`` → ``("X大赛", 2022)``; counts (10余项) are dropped too."""
+    year = None
+    year_match = _YEAR_RE.match(name)
+    if year_match:
+        year = int(year_match["year"])
+        name = name[year_match.end() :]
+    name = _MEASURE_RE.sub("", _ORDINAL_RE.sub("", name))
+    return name, year
+
+
+def _trim(span: str) -> str:
+    """The words of ``span`` after the last one that cannot be part of a name."""
+    words = list(_tokenizer.cut(span))
+    start = 0
+    for k, word in enumerate(words):
+        if breaks_name(word.word, word.flag) and not _YEAR_RE.match(word.word):
+            start = k + 1
+        elif _MEASURE_RE.match(word.word) or word.word in ("用", "以", "让", "场"):
+            start = k + 1
+    return "".join(w.word for w in words[start:])
+
+
+def _unmasked_end(masked: str, end: int, quotes: list[str]) -> int:
+    """Position in the original text of position ``end`` in the masked text."""
+    extra = sum(
+        len(quotes[ord(ch) - 0xE000]) - 1 for ch in masked[:end] if "\ue000" <= ch <= "\uf8ff"
+    )
+    return end + extra
+
+
+def _is_generic(name: str, trigger: str) -> bool:
+    qualifier = name.removesuffix(trigger)
+    if "“" in qualifier:
+        return False
+    words = [w for w in jieba.lcut(qualifier) if w.strip()]
+    return len(qualifier) < 2 or all(w in _GENERIC_WORDS for w in words)

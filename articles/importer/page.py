@@ -1,0 +1,414 @@
+"""Finding the stories in a page of layout text.
+
+How a page reads (DESIGN.md, "The newspaper's vocabulary", and the seed pages):
+
+* The page opens with its column banner (栏目), unless the desk's layout left it out.
+* Markdown marks may be present: ``#`` column, ``##`` section, ``###`` headline (page 002).
+* A story is a title block of one to three short lines (kicker 引题, headline 主题, subtitle
+  副题) followed by its paragraphs. The first paragraph may open with the dateline lead-in
+  (本报讯（记者 马超）); a profile has a standalone byline line (□本报记者 任洁) instead.
+* Photo credit lines (本报记者 于佳 摄, … 摄影报道) follow the story they belong to.
+* The layout breaks a paragraph where a text column ends, mid-sentence, with blank lines in
+  between. A chunk that does not end a sentence continues in the next chunk.
+
+A short line that does not end a sentence is a title when it starts a story: when a lead-in or
+a byline follows it, when it is part of a title block of two or three lines, or when the story
+it opens closes with 摄影报道. Otherwise it is a sub-heading inside the current story and is kept
+as a paragraph, so no text is lost.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import credits as credit_parsing
+from .errors import PageParseError
+from .events import find_events
+from .structures import ParsedArticle, ParsedCredit, ParsedPage
+from .text import decode, digest, normalise_lines
+from .topics import suggest_topics
+from .unions import UnionDirectory
+
+#: Title lines are short: the longest title line in a year of the paper is about 30 characters.
+MAX_TITLE_LENGTH = 40
+
+_MARKDOWN_RE = re.compile(r"^(?P<marks>#{1,6})\s*(?P<text>.*)$")
+_SENTENCE_END_RE = re.compile(r"[。！？!?…；;]+[”’\"」』）)]*$")
+_DASH_RE = re.compile(r"^[—－─―-]{1,2}\s*")
+#: Without a directory every union found is proposed; one shared instance keeps its word list.
+_NO_DIRECTORY = UnionDirectory()
+_ENUMERATOR_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])"
+)
+_INNER_PUNCTUATION_RE = re.compile(r"[，,、；;：:]")
+_SUBTITLE_OPENING_RE = re.compile(r"^(?:为|记|访)")
+_SLOGAN_PART_RE = re.compile(r"^[\u4e00-\u9fff“”‘’]{2,10}$")
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the file
+    text: str
+    level: int = 0  # markdown heading level, 0 for plain text
+
+    @property
+    def is_headline_mark(self) -> bool:
+        return self.level >= 3
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a chunk ends a sentence (。！？ or those followed by a closing quote)."""
+    return bool(_SENTENCE_END_RE.search(text))
+
+
+def parse_page(
+    data: bytes,
+    *,
+    source: str,
+    directory: UnionDirectory | None = None,
+    known_columns: Iterable[str] = (),
+) -> ParsedPage:
+    """Parse the bytes of one printed page. Raises :class:`PageParseError` naming the line."""
+    text, encoding = decode(data, source=source)
+    page = parse_text(text, source=source, directory=directory, known_columns=known_columns)
+    page.encoding = encoding
+    return page
+
+
+def parse_text(
+    text: str,
+    *,
+    source: str,
+    directory: UnionDirectory | None = None,
+    known_columns: Iterable[str] = (),
+) -> ParsedPage:
+    """Parse one page's decoded text into its column and stories.
+
+    ``directory`` resolves union names to canonical ones; without it every union found is
+    proposed. Raises :class:`PageParseError` for a page with no story, text before the first
+    title, or a title with nothing under it.
+    """
+    directory = directory or _NO_DIRECTORY
+    raw = normalise_lines(text)
+    lines = [_split_markdown(i + 1, line) for i, line in enumerate(raw) if line]
+    if not lines:
+        raise PageParseError("页面没有文字", source=source)
+    builder = _PageBuilder(source, None)
+    builder.column, lines = _find_column(lines, frozenset(known_columns), builder.is_title_like)
+    builder.run(lines)
+    builder.finish_kinds()
+    if not builder.articles:
+        raise PageParseError("没有找到任何稿件（标题加正文）", source=source)
+    for article in builder.articles:
+        _finish(article, directory)
+    return ParsedPage(
+        source=source, column=builder.column, articles=builder.articles, digest=digest(raw)
+    )
+
+
+def _split_markdown(number: int, line: str) -> _Line:
+    match = _MARKDOWN_RE.match(line)
+    if match and match["text"]:
+        return _Line(number, match["text"].strip(), len(match["marks"]))
+    return _Line(number, line)
+
+
+def _find_column(
+    lines: list[_Line], known_columns: frozenset[str], is_title_like
+) -> tuple[str | None, list[_Line]]:
+    """Take the column banner off the top of the page; return ``(banner, remaining lines)``.
+
+    The layout exports a page's banner first (all three seed pages). The first line is the
+    banner when it is marked ``#``, when the desk already knows it as a column, when it
+    heads four short lines (a title block has at most three), or when it is shaped like a
+    banner — two or more phrases of four or more characters set apart by a space
+    (深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面) — above a title block of its own,
+    or when a ``##`` section heading follows it.
+    """
+    first = lines[0]
+    if first.level == 1 or first.text in known_columns:
+        return first.text, lines[1:]
+    if first.level:
+        return None, lines
+    if len(lines) > 1 and lines[1].level in (1, 2):
+        return first.text, lines[1:]  # a plain banner over a marked-up section
+    top = 0
+    while top < len(lines) and not lines[top].level and is_title_like(lines[top]):
+        top += 1
+    if top >= 4 or (top >= 2 and _is_banner(first.text)):
+        return first.text, lines[1:]
+    return None, lines
+
+
+def _is_banner(text: str) -> bool:
+    parts = text.split()
+    return len(parts) >= 2 and all(len(p) >= 4 for p in parts) and len(text) >= 14
+
+
+class _PageBuilder:
+    def __init__(self, source: str, column: str | None):
+        self.source = source
+        self.column = column
+        self.section: str | None = None
+        self.articles: list[ParsedArticle] = []
+        self.lines: list[_Line] = []
+        # Per story, what the text said about its kind.
+        self._photo_story: set[int] = set()
+        self._has_byline_line: set[int] = set()
+        # Sub-headings kept as paragraphs (一、扎根一线) are complete; nothing continues them.
+        self._subheads: set[tuple[int, int]] = set()  # (story, paragraph)
+
+    @property
+    def current(self) -> ParsedArticle | None:
+        return self.articles[-1] if self.articles else None
+
+    def error(self, line: _Line, reason: str) -> PageParseError:
+        return PageParseError(reason, source=self.source, line=line.number)
+
+    def run(self, lines: list[_Line]) -> None:
+        self.lines = lines
+        i = 0
+        while i < len(lines):
+            i = self.step(i)
+        self.check_last()
+
+    def step(self, i: int) -> int:
+        line = self.lines[i]
+        if line.level == 1:
+            if line.text != self.column:
+                self.column = self.column or line.text
+            self.section = None
+            return i + 1
+        if line.level == 2:
+            self.section = line.text
+            return i + 1
+        if self.column and line.text == self.column:
+            return i + 1  # the banner repeated in the body
+        if self.current is not None and self.take_credit_line(line):
+            return i + 1
+        run = self.title_run(i)
+        current = self.current
+        unfinished = (
+            current is not None
+            and current.paragraphs
+            and not ends_sentence(current.paragraphs[-1])
+            and (current.position, len(current.paragraphs) - 1) not in self._subheads
+        )
+        if unfinished and not self.confirmed_title(run, i):
+            self.continue_paragraph(line)
+            return i + 1
+        if run and (current is None or self.confirmed_title(run, i) or self.opens_story(run, i)):
+            self.start_article(run)
+            return i + len(run)
+        self.add_paragraph(line)
+        if run and is_subhead(line.text):
+            self._subheads.add((self.current.position, len(self.current.paragraphs) - 1))
+        return i + 1
+
+    # -- recognising lines ------------------------------------------------------------------
+
+    def is_title_like(self, line: _Line) -> bool:
+        if line.is_headline_mark:
+            return True
+        if line.level or len(line.text) > MAX_TITLE_LENGTH or ends_sentence(line.text):
+            return False
+        if credit_parsing.parse_photo_credit(line.text) is not None:
+            return False
+        if credit_parsing.parse_standalone_byline(line.text) is not None:
+            return False
+        dateline, credits, _ = credit_parsing.split_lead_in(line.text)
+        return dateline is None and not credits
+
+    def title_run(self, i: int) -> list[_Line]:
+        """The title block that starts at line ``i`` (empty when line ``i`` is no title)."""
+        run: list[_Line] = []
+        while i < len(self.lines) and len(run) < 3 and self.is_title_like(self.lines[i]):
+            line = self.lines[i]
+            if run and self.column and line.text == self.column:
+                break
+            run.append(line)
+            i += 1
+        if run and i < len(self.lines) and self.is_title_like(self.lines[i]):
+            # Four or more short lines in a row: only the last three can be one title block.
+            return []
+        return run
+
+    def next_after(self, run: list[_Line], i: int) -> _Line | None:
+        j = i + len(run)
+        return self.lines[j] if j < len(self.lines) else None
+
+    def confirmed_title(self, run: list[_Line], i: int) -> bool:
+        """A title block the text itself marks: ``###``, or a lead-in or byline follows it."""
+        if not run:
+            return False
+        if any(line.is_headline_mark for line in run):
+            return True
+        following = self.next_after(run, i)
+        if following is None or following.level:
+            return False
+        if credit_parsing.parse_standalone_byline(following.text) is not None:
+            return True
+        dateline, credits, _ = credit_parsing.split_lead_in(following.text)
+        return dateline is not None or bool(credits)
+
+    def opens_story(self, run: list[_Line], i: int) -> bool:
+        """Whether an unmarked title block starts a story rather than a sub-heading."""
+        if len(run) >= 2:
+            return True
+        j = i + len(run)
+        while j < len(self.lines):
+            line = self.lines[j]
+            if line.level or (self.is_title_like(line) and ends_sentence(self.lines[j - 1].text)):
+                return False
+            photo = credit_parsing.parse_photo_credit(line.text)
+            if photo is not None:
+                return photo[1]  # a story of its own if it closes with 摄影报道
+            j += 1
+        return False
+
+    # -- building stories ---------------------------------------------------------------------
+
+    def start_article(self, run: list[_Line]) -> None:
+        self.check_last()
+        kicker, headline, subtitle = assign_title_roles(run)
+        self.articles.append(
+            ParsedArticle(
+                position=len(self.articles) + 1,
+                line=run[0].number,
+                section=self.section,
+                kicker=kicker,
+                headline=headline,
+                subtitle=subtitle,
+            )
+        )
+
+    def check_last(self) -> None:
+        article = self.current
+        if article is None or article.paragraphs or article.bylines:
+            return
+        raise PageParseError(
+            f"标题“{article.headline}”之下没有正文", source=self.source, line=article.line
+        )
+
+    def take_credit_line(self, line: _Line) -> bool:
+        article = self.current
+        if line.level:
+            return False
+        photo = credit_parsing.parse_photo_credit(line.text)
+        if photo is not None:
+            credits, photo_story = photo
+            self.add_credits(article, credits)
+            if photo_story:
+                self._photo_story.add(article.position)
+            return True
+        byline = credit_parsing.parse_standalone_byline(line.text)
+        if byline is not None:
+            self.add_credits(article, byline)
+            self._has_byline_line.add(article.position)
+            return True
+        return False
+
+    @staticmethod
+    def add_credits(article: ParsedArticle, credits: list[ParsedCredit]) -> None:
+        for credit in credits:
+            if credit not in article.bylines:
+                article.bylines.append(credit)
+
+    def add_paragraph(self, line: _Line) -> None:
+        article = self.current
+        if article is None:
+            raise self.error(line, "正文之前没有找到标题")
+        text = line.text
+        if not article.paragraphs and article.dateline is None:
+            dateline, credits, text = credit_parsing.split_lead_in(text)
+            article.dateline = dateline
+            self.add_credits(article, credits)
+            text = text.strip()
+            if not text:
+                return
+        article.paragraphs.append(text)
+
+    def continue_paragraph(self, line: _Line) -> None:
+        paragraphs = self.current.paragraphs
+        previous = paragraphs[-1]
+        glue = (
+            " "
+            if previous[-1:].isascii()
+            and previous[-1:].isalnum()
+            and line.text[:1].isascii()
+            and line.text[:1].isalnum()
+            else ""
+        )
+        paragraphs[-1] = previous + glue + line.text
+
+    def kind_of(self, article: ParsedArticle) -> str:
+        if article.position in self._photo_story:
+            return "photo"
+        text_credits = [c for c in article.bylines if c.contribution == "text"]
+        photo_credits = [c for c in article.bylines if c.contribution == "photo"]
+        if (
+            article.dateline is None
+            and not text_credits
+            and photo_credits
+            and len(article.paragraphs) <= 2
+        ):
+            return "photo"
+        if article.position in self._has_byline_line and article.dateline is None:
+            return "profile"
+        return "news"
+
+    def finish_kinds(self) -> None:
+        for article in self.articles:
+            article.kind = self.kind_of(article)
+
+
+def is_subhead(text: str) -> bool:
+    """A sub-heading inside a story: a short phrase with no inner punctuation, optionally
+    numbered (一、扎根一线). A short chunk with a comma is the head of a broken paragraph."""
+    return not _INNER_PUNCTUATION_RE.search(_ENUMERATOR_RE.sub("", text))
+
+
+def assign_title_roles(run: list[_Line]) -> tuple[str | None, str, str | None]:
+    """Give each line of a title block its role: ``(kicker, headline, subtitle)``.
+
+    * ``###`` marks the headline; lines before it are the kicker, after it the subtitle.
+    * One line is the headline; three are kicker, headline, subtitle.
+    * Two lines: a first line ending in "：" is a kicker (profiles: 北京建筑大学工会副主席梁凯：);
+      a second line opening with a dash is a subtitle; a first line of balanced short phrases
+      (工会送清凉 防暑保安康) is a kicker; a second line that opens with a purpose or a
+      "portrait of" (为加速…, 记…, 访…) explains the first and is its subtitle (page 001);
+      otherwise kicker and headline, the commoner pairing (page 000's lead story).
+    """
+    texts = [line.text for line in run]
+    marked = [k for k, line in enumerate(run) if line.is_headline_mark]
+    if marked:
+        k = marked[0]
+        kicker = " ".join(texts[:k]) or None
+        subtitle = " ".join(_DASH_RE.sub("", t) for t in texts[k + 1 :]) or None
+        return kicker, texts[k], subtitle
+    if len(texts) == 1:
+        return None, texts[0], None
+    if len(texts) >= 3:
+        return texts[0], texts[1], _DASH_RE.sub("", texts[2])
+    first, second = texts
+    if first.endswith(("：", ":")):
+        return first, second, None
+    if _DASH_RE.match(second):
+        return None, first, _DASH_RE.sub("", second)
+    if _is_slogan(first):
+        return first, second, None
+    if _SUBTITLE_OPENING_RE.match(second):
+        return None, first, second
+    return first, second, None
+
+
+def _is_slogan(text: str) -> bool:
+    parts = text.split()
+    return len(parts) >= 2 and all(_SLOGAN_PART_RE.match(p) for p in parts)
+
+
+def _finish(article: ParsedArticle, directory: UnionDirectory) -> None:
+    titles = [t for t in (article.kicker, article.headline, article.subtitle) if t]
+    article.union_mentions = directory.find_in(titles + article.paragraphs)
+    article.events = find_events(titles, article.paragraphs)
+    article.topics = suggest_topics(titles, article.paragraphs)

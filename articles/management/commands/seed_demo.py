@@ -1,0 +1,106 @@
+"""``manage.py seed_demo``: the local demo that ``make run`` sets up. Safe to run twice.
+
+Loads the union directory, imports the real printed pages in ``fixtures/pages/`` through the
+importer, publishes them through the same workflow services an editor uses, and creates one
+demo account per role, printing the user names and passwords. Refuses to run with DEBUG off:
+the passwords are public.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from articles import roles
+from articles.models import Article, Reporter
+from articles.services import article_approve, article_publish, import_files
+from events.models import Event
+from events.services import events_mark_reviewed
+from organizations.models import Union
+from organizations.services import directory_load
+
+PAGES = Path(settings.BASE_DIR) / "fixtures" / "pages"
+
+#: (user name, password, role, display name, reporter name or None). Local demo only.
+DEMO_ACCOUNTS = [
+    ("reporter", "reporter-demo", roles.REPORTER, "马超", "马超"),
+    ("correspondent", "correspondent-demo", roles.CORRESPONDENT, "高岩", "高岩"),
+    ("editor", "editor-demo", roles.EDITOR, "编辑部", None),
+    ("chief", "chief-demo", roles.CHIEF_EDITOR, "总编室", None),
+    ("admin", "admin-demo", None, "管理员", None),
+]
+
+
+class Command(BaseCommand):
+    help = "装入演示数据：工会名录、真实版面、各角色演示账号（仅限本地）。"
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo 会创建公开密码的演示账号，只能在 DEBUG=1 的本地环境运行。"
+            )
+        count = directory_load()
+        self.stdout.write(f"工会名录：{count} 个工会")
+        users = {row[0]: self.account(*row) for row in DEMO_ACCOUNTS}
+        editor = users["editor"]
+        pages = sorted(PAGES.glob("*.txt"))
+        for result in import_files(pages, user=editor):
+            state = "已导入过，未改动" if result.unchanged else f"导入 {len(result.articles)} 篇"
+            self.stdout.write(f"版面 {result.page.source}：{state}")
+        self.link_correspondent()
+        self.publish_imported(editor)
+        # The demo editor reviews the events the importer proposed, so they get public pages.
+        names = PAGES.glob("*.txt")
+        reviewed = events_mark_reviewed(
+            events=Event.objects.filter(articles__source_file__in=[p.name for p in names])
+        )
+        if reviewed:
+            self.stdout.write(f"审核通过导入程序提议的活动 {reviewed} 个")
+        self.stdout.write(self.style.SUCCESS("\n演示账号（仅供本地演示）："))
+        for username, password, role, _, _ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role or '管理员':<6} 用户名 {username:<14} 密码 {password}")
+        self.stdout.write("后台：http://127.0.0.1:8000/admin/   网站：http://127.0.0.1:8000/")
+
+    def account(self, username, password, role, display_name, reporter_name):
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.first_name = display_name
+        user.is_staff = True
+        user.is_superuser = role is None
+        user.set_password(password)
+        user.save()
+        if role:
+            user.groups.set([Group.objects.get(name=role)])
+        if reporter_name:
+            reporter = Reporter.objects.filter(name=reporter_name).first()
+            if reporter is None:
+                reporter = Reporter.objects.create(name=reporter_name)
+            if reporter.user_id not in (None, user.pk):
+                raise CommandError(f"作者 {reporter_name} 已关联其他账号")
+            reporter.user = user
+            reporter.save()
+        return user
+
+    def link_correspondent(self):
+        """The demo correspondent writes for the union of the story he is credited on."""
+        reporter = Reporter.objects.filter(name="高岩").first()
+        union = Union.objects.filter(name="通州商业资产运营集团有限公司工会").first()
+        if reporter and union:
+            reporter.union = union
+            reporter.title = "通讯员"
+            reporter.save()
+
+    def publish_imported(self, editor):
+        """Publish the imported drafts in page order, a minute apart, newest last page first."""
+        drafts = Article.objects.filter(
+            status=Article.Status.DRAFT, source_file__in=[p.name for p in PAGES.glob("*.txt")]
+        ).order_by("-source_file", "-source_position")
+        now = timezone.now()
+        for minutes, article in enumerate(drafts):
+            article_approve(article=article, user=editor, comment="演示：版面稿件直接通过")
+            article_publish(article=article, user=editor, at=now - timedelta(minutes=minutes))
+        if drafts:
+            self.stdout.write(f"发布 {len(drafts)} 篇稿件")

@@ -1,0 +1,454 @@
+"""Stories, their credits and the columns they run under."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from unionnews.slugs import pinyin_slug
+
+from . import credits as credit_rules
+
+
+class Column(models.Model):
+    """A column (栏目/专题): the banner over a page or a run of stories.
+
+    e.g. 深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面 over the seed pages.
+    """
+
+    name = models.CharField("名称", max_length=150, unique=True)
+    slug = models.SlugField("网址别名", max_length=100, blank=True, editable=False)
+    description = models.TextField("简介", blank=True)
+    position = models.PositiveSmallIntegerField(
+        "排序", default=100, help_text="首页按此顺序排列栏目，数字小的在前。"
+    )
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = pinyin_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:column_detail", args=[self.pk, self.slug or "-"])
+
+
+class Reporter(models.Model):
+    """A person who writes or photographs for the paper.
+
+    Staff reporters (记者, 实习记者) have no ``union``; a correspondent (通讯员) is a union's own
+    press officer and writes for ``union``. ``user`` ties the person to a login for filing
+    stories. The title printed with a story is on :class:`Byline`, since it can change (a
+    trainee becomes a reporter); ``title`` here is the usual one, for new bylines.
+    """
+
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField(
+        "常用署名身份", max_length=10, choices=[(t, t) for t in credit_rules.TITLES], default="记者"
+    )
+    union = models.ForeignKey(
+        "organizations.Union",
+        verbose_name="所在工会",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="correspondents",
+        help_text="通讯员所代表的工会；本报记者留空。",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reporter",
+    )
+    slug = models.SlugField("网址别名", max_length=60, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "作者"
+        verbose_name_plural = "作者"
+        ordering = ["name"]
+        constraints = [
+            # Two staff reporters never share a name on one desk; correspondents of different
+            # unions may (the union tells them apart).
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(union__isnull=True), name="reporter_unique_staff"
+            ),
+            models.UniqueConstraint(fields=["name", "union"], name="reporter_unique_in_union"),
+            models.CheckConstraint(condition=~Q(name=""), name="reporter_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.union}）" if self.union_id else self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = pinyin_slug(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:reporter_detail", args=[self.pk, self.slug or "-"])
+
+
+class ArticleKind(models.TextChoices):
+    NEWS = "news", "消息"
+    PHOTO = "photo", "图片新闻"
+    PROFILE = "profile", "人物/访谈"
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审"
+    RETURNED = "returned", "退回修改"
+    APPROVED = "approved", "已通过"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories the public may see: published, and their publish time has come.
+
+        This is the one visibility rule (DESIGN.md, "Editorial workflow"). Every public page,
+        list, feed, search and count starts from it, so a story scheduled for 08:00 appears
+        everywhere at 08:00 and nowhere before, with no job to run.
+        """
+        return self.filter(status=ArticleStatus.PUBLISHED, publish_at__lte=timezone.now())
+
+    def with_listing(self):
+        """Prefetch what a story list shows (column, credits, unions), in a fixed query count."""
+        return self.select_related("column").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
+            "unions",
+        )
+
+    def with_detail(self):
+        """Prefetch everything an article page shows."""
+        return self.with_listing().prefetch_related("events", "tags")
+
+    def newest_first(self):
+        return self.order_by("-publish_at", "-pk")
+
+    def credited_to(self, reporter):
+        """Stories with any credit (text or photo) for ``reporter``, each story once."""
+        return self.filter(pk__in=Byline.objects.filter(reporter=reporter).values("article_id"))
+
+    def about_unions(self, union_ids):
+        """Stories linked to any union in ``union_ids`` (e.g. a union's subtree), each once.
+
+        A subquery rather than a join, so that a story about two of the unions is not listed
+        twice and no DISTINCT is needed.
+        """
+        links = Article.unions.through.objects.filter(union_id__in=union_ids)
+        return self.filter(pk__in=links.values("article_id"))
+
+    def latest_per_column(self, per_column: int):
+        """The newest ``per_column`` stories of every column, in column order, in one query.
+
+        Stories without a column are left out. Each story carries ``column_rank`` (1 = newest).
+        """
+        rank = models.Window(
+            models.functions.RowNumber(),
+            partition_by=models.F("column_id"),
+            order_by=[models.F("publish_at").desc(), models.F("pk").desc()],
+        )
+        return (
+            self.filter(column__isnull=False)
+            .annotate(column_rank=rank)
+            .filter(column_rank__lte=per_column)
+            .order_by("column__position", "column__name", "column_id", "column_rank")
+        )
+
+    def count_per(self, relation: str) -> dict[int, int]:
+        """How many of these stories each related object has: ``{pk: count}`` in one query.
+
+        ``relation`` is ``"unions"``, ``"events"``, ``"tags"`` or ``"column"``. Call it on
+        ``published()`` for public counts; objects without a story are absent.
+        """
+        rows = self.order_by().values(relation).annotate(n=models.Count("pk"))
+        return {row[relation]: row["n"] for row in rows if row[relation] is not None}
+
+    def month_counts(self) -> list[dict]:
+        """``[{"month": aware datetime of the 1st, "n": count}]``, newest month first.
+
+        Months are those of ``publish_at`` in the current time zone (Asia/Shanghai).
+        """
+        return list(
+            self.annotate(month=models.functions.TruncMonth("publish_at"))
+            .order_by()
+            .values("month")
+            .annotate(n=models.Count("pk"))
+            .order_by("-month")
+        )
+
+
+class Article(models.Model):
+    """A story: its title block, credits, body, and where it ran in print.
+
+    Title block (DESIGN.md): ``kicker`` 引题 above the headline, ``headline`` 主题, ``subtitle``
+    副题 below. ``dateline`` is the 电头 (本报讯) that opens the first paragraph; the credits in
+    brackets after it are :class:`Byline` rows, so the lead-in is rendered, never stored.
+    ``body`` is plain text, one paragraph per line; it is escaped on output, never trusted as
+    HTML. Print origin (``source_file``, ``source_position``, ``paper_date``, ``page``) says
+    where an imported story came from and makes re-importing a page idempotent.
+    """
+
+    Kind = ArticleKind
+
+    Status = ArticleStatus
+
+    kicker = models.CharField("引题", max_length=200, blank=True)
+    headline = models.CharField("主题", max_length=200)
+    subtitle = models.CharField("副题", max_length=200, blank=True)
+    slug = models.SlugField("网址别名", max_length=100, blank=True, editable=False)
+    kind = models.CharField("稿件类型", max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    dateline = models.CharField(
+        "电头", max_length=20, blank=True, help_text="如“本报讯”；图片新闻和人物稿通常没有。"
+    )
+    body = models.TextField("正文", help_text="纯文本，每段一行。")
+    column = models.ForeignKey(
+        Column,
+        verbose_name="栏目",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    section = models.CharField(
+        "小栏",
+        max_length=100,
+        blank=True,
+        help_text="版面内几篇稿件共用的小标题，如“夏送清凉 工会行动”。",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        "发布时间",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="状态为“已发布”且到达此时间后，读者才能看到本稿。",
+    )
+    featured = models.BooleanField("推荐", default=False, help_text="在首页头条区展示。")
+    unions = models.ManyToManyField(
+        "organizations.Union", verbose_name="相关工会", blank=True, related_name="articles"
+    )
+    events = models.ManyToManyField(
+        "events.Event", verbose_name="相关活动", blank=True, related_name="articles"
+    )
+    tags = TaggableManager("话题", blank=True, help_text="以逗号分隔，如“劳模工匠, 技能竞赛”。")
+
+    source_file = models.CharField("来源版面文件", max_length=200, blank=True)
+    source_position = models.PositiveSmallIntegerField("版面内序号", null=True, blank=True)
+    paper_date = models.DateField("见报日期", null=True, blank=True)
+    page = models.CharField("版次", max_length=20, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "稿件"
+        verbose_name_plural = "稿件"
+        ordering = ["-publish_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ArticleKind.values), name="article_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(headline=""), name="article_headline_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            # One story per position of an imported page: re-importing cannot duplicate.
+            models.UniqueConstraint(
+                fields=["source_file", "source_position"],
+                condition=~Q(source_file=""),
+                name="article_unique_print_origin",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-publish_at"], name="article_public_idx")]
+        permissions = [
+            ("approve_article", "可以审核通过或退回稿件"),
+            ("publish_article", "可以发布、定时发布或撤回稿件"),
+            ("signoff_article", "可以签发稿件"),
+            ("import_pages", "可以导入版面"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.slug = pinyin_slug(self.headline)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article_detail", args=[self.pk, self.slug or "-"])
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.splitlines() if p.strip()]
+
+    @property
+    def title_text(self) -> str:
+        """Kicker, headline and subtitle on one line, as a feed or a browser tab shows it."""
+        return " ".join(t for t in (self.kicker, self.headline, self.subtitle) if t)
+
+    def credits(self) -> list[credit_rules.Credit]:
+        """The bylines as plain credits, in order (uses prefetched ``bylines`` when present)."""
+        return [
+            credit_rules.Credit(b.reporter.name, b.title, b.contribution)
+            for b in self.bylines.all()
+        ]
+
+    def lead_in(self) -> str:
+        """``本报讯（记者 马超）`` for a news story; ``""`` when it has no dateline."""
+        return credit_rules.lead_in(self.dateline, self.credits())
+
+    def standalone_byline(self) -> str:
+        """``□本报记者 任洁`` for a profile; ``""`` for other kinds."""
+        if self.kind != self.Kind.PROFILE:
+            return ""
+        return credit_rules.standalone_byline(self.credits())
+
+    def photo_credit(self) -> str:
+        """``本报记者 于佳 摄`` or, for a photo story, ``… 摄影报道``."""
+        return credit_rules.photo_credit(self.credits(), photo_story=self.kind == self.Kind.PHOTO)
+
+    @property
+    def is_public(self) -> bool:
+        """Whether readers can see this story now; the same rule as ``published()``."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+
+class Byline(models.Model):
+    """One credit on a story (署名): who, with which title as printed, for what, in what order.
+
+    ``title`` is the title printed with this story (记者, 实习记者, 通讯员, 实习生).
+    ``contribution`` is text (文字) or photo (摄影).
+    """
+
+    class Contribution(models.TextChoices):
+        TEXT = credit_rules.TEXT, "文字"
+        PHOTO = credit_rules.PHOTO, "摄影"
+
+    article = models.ForeignKey(
+        Article, verbose_name="稿件", on_delete=models.CASCADE, related_name="bylines"
+    )
+    reporter = models.ForeignKey(
+        Reporter, verbose_name="作者", on_delete=models.PROTECT, related_name="bylines"
+    )
+    title = models.CharField(
+        "署名身份", max_length=10, choices=[(t, t) for t in credit_rules.TITLES], default="记者"
+    )
+    contribution = models.CharField(
+        "贡献", max_length=10, choices=Contribution.choices, default=Contribution.TEXT
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "署名"
+        verbose_name_plural = "署名"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reporter", "contribution"], name="byline_unique_credit"
+            ),
+            models.CheckConstraint(
+                condition=Q(title__in=list(credit_rules.TITLES)), name="byline_title_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(contribution__in=[credit_rules.TEXT, credit_rules.PHOTO]),
+                name="byline_contribution_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.reporter.name}"
+
+
+class Transition(models.Model):
+    """One step of a story through the desk (审稿记录): who moved it, when, from which state to
+    which, and what they said. Written only by the workflow services in ``services.py``."""
+
+    article = models.ForeignKey(
+        Article, verbose_name="稿件", on_delete=models.CASCADE, related_name="transitions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField("原状态", max_length=10, choices=ArticleStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=ArticleStatus.choices)
+    comment = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "审稿记录"
+        verbose_name_plural = "审稿记录"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ImportedPage(models.Model):
+    """A printed page that went through the importer (导入记录): which file, what content
+    (``digest``, a sha256 of the normalised text), when, by whom, how many stories.
+
+    One row per file name: importing the same content again is a no-op, and different
+    content under the same name is refused rather than overwriting edited drafts.
+    """
+
+    source_file = models.CharField("版面文件", max_length=200, unique=True)
+    digest = models.CharField("内容指纹", max_length=64)
+    encoding = models.CharField("编码", max_length=20, default="utf-8")
+    paper_date = models.DateField("见报日期", null=True, blank=True)
+    page = models.CharField("版次", max_length=20, blank=True)
+    article_count = models.PositiveSmallIntegerField("稿件数", default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "版面导入记录"
+        verbose_name_plural = "版面导入记录"
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return self.source_file

@@ -1,0 +1,23 @@
+"""Public URLs of stories and what groups them (mounted at the site root).
+
+Detail URLs are ``<id>-<pinyin slug>/``: the id finds the object, the slug is for readers and
+an outdated one redirects (301) to the current URL. Django's ``int`` converter stops at the
+first non-digit, so ``12-yong-zhuan-ye`` splits into ``pk=12`` and ``slug="yong-zhuan-ye"``.
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<int:pk>-<str:slug>/", views.article_detail, name="article_detail"),
+    path("columns/<int:pk>-<str:slug>/", views.column_detail, name="column_detail"),
+    path("reporters/<int:pk>-<str:slug>/", views.reporter_detail, name="reporter_detail"),
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/<int:pk>-<str:slug>/", views.topic_detail, name="topic_detail"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:year>/<int:month>/", views.archive_month, name="archive_month"),
+]

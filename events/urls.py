@@ -1,0 +1,12 @@
+"""Public URLs of the events the unions run (mounted at ``events/``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("<int:pk>-<str:slug>/", views.event_detail, name="event_detail"),
+]

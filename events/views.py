@@ -1,0 +1,62 @@
+"""The public event pages: the events the unions run, and the coverage of each.
+
+Events the importer proposed (``reviewed=False``) have no public page until an editor
+confirms them, as with unions.
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from articles.models import Article
+from articles.views import paginate, redirect_if_moved
+
+from .models import Event, EventKind
+
+
+def event_list(request):
+    """Upcoming and past events, optionally of one kind (``?kind=competition``).
+
+    Upcoming events (under way or still to come) are few and all shown; past and undated
+    events are paginated, newest first. Each shows its number of published stories.
+    """
+    kind = request.GET.get("kind", "")
+    events = Event.objects.reviewed()
+    if kind in EventKind.values:
+        events = events.filter(kind=kind)
+    else:
+        kind = ""
+    today = timezone.localdate()
+    upcoming = list(events.upcoming(today))
+    page_obj = paginate(request, events.past(today))
+    shown = [*upcoming, *page_obj]
+    counts = Article.objects.published().filter(events__in=shown).count_per("events")
+    for event in shown:
+        event.story_count = counts.get(event.pk, 0)
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "kind": kind,
+            "kind_label": EventKind(kind).label if kind else "",
+            "kinds": EventKind.choices,
+            "upcoming": upcoming,
+            "page_obj": page_obj,
+        },
+    )
+
+
+def event_detail(request, pk: int, slug: str):
+    """An event's page: dates, place, organizers, figures, and its published coverage."""
+    event = get_object_or_404(Event.objects.reviewed(), pk=pk)
+    if moved := redirect_if_moved(request, slug, event.get_absolute_url(), event.slug):
+        return moved
+    stories = Article.objects.published().filter(events=event).with_listing().newest_first()
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "organizers": list(event.organizers.all()),
+            "page_obj": paginate(request, stories),
+        },
+    )

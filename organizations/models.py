@@ -1,0 +1,165 @@
+"""The union directory: every trade union the paper writes about, as a tree.
+
+The tree follows the organisation of the All-China Federation of Trade Unions as the paper
+prints it (DESIGN.md, "Unions form a tree"): the national federation above the municipal
+federation; under it the district federations and the municipal industry unions; under those
+the sub-district and park federations and the grassroots unions of enterprises.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from unionnews.slugs import pinyin_slug
+
+#: How deep the tree can be: national → municipal → district → sub-district → grassroots →
+#: branch. Walking the tree stops here, so a corrupted parent chain cannot loop forever.
+MAX_DEPTH = 8
+
+
+class UnionKind(models.TextChoices):
+    """The level of a union in the tree (DESIGN.md, "Unions form a tree")."""
+
+    NATIONAL = "national", "全国总工会"
+    MUNICIPAL = "municipal", "市总工会"
+    DISTRICT = "district", "区总工会"
+    SUBDISTRICT = "subdistrict", "街道/乡镇总工会"
+    PARK = "park", "园区总工会"
+    INDUSTRY = "industry", "产业工会"
+    GRASSROOTS = "grassroots", "基层工会"
+
+
+class UnionQuerySet(models.QuerySet):
+    def reviewed(self):
+        """Unions an editor has confirmed; the importer's proposals are unreviewed."""
+        return self.filter(reviewed=True)
+
+    def proposed(self):
+        """Unions the importer proposed that no editor has reviewed yet."""
+        return self.filter(reviewed=False)
+
+    def subtree_ids(self, union) -> list[int]:
+        """Ids of ``union`` and all unions below it, walking one level per query.
+
+        The number of queries is bounded by the depth of the tree (at most ``MAX_DEPTH``), not
+        by the number of unions.
+        """
+        ids = [union.pk]
+        level = [union.pk]
+        for _ in range(MAX_DEPTH):
+            level = list(self.filter(parent_id__in=level).values_list("pk", flat=True))
+            if not level:
+                break
+            ids.extend(level)
+        return ids
+
+
+class Union(models.Model):
+    """A trade union or federation of trade unions (工会 / 总工会).
+
+    ``name`` is the canonical full name as the directory spells it (北京市建筑工会); the other
+    forms the paper prints (市建筑工会) are :class:`UnionAlias` rows. Unions the importer found
+    in a page but could not match are created with ``reviewed=False`` for an editor to confirm,
+    rename or merge.
+    """
+
+    Kind = UnionKind
+
+    name = models.CharField(
+        "名称", max_length=100, unique=True, help_text="规范全称，如“北京市建筑工会”。"
+    )
+    short_name = models.CharField(
+        "简称", max_length=50, blank=True, help_text="报上常用的简称，如“市建筑工会”。"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.GRASSROOTS)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级工会",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    slug = models.SlugField("网址别名", max_length=100, blank=True, editable=False)
+    description = models.TextField("简介", blank=True)
+    reviewed = models.BooleanField(
+        "已审核",
+        default=True,
+        help_text="导入程序自动提出的工会为“未审核”，需编辑确认、改名或合并。",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    objects = UnionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工会"
+        verbose_name_plural = "工会"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=UnionKind.values), name="union_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="union_not_own_parent"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="union_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = pinyin_slug(self.short_name or self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # A union's parent chain must not come back to itself: the directory is a tree.
+        node, seen = self.parent, 0
+        while node is not None and seen <= MAX_DEPTH:
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "上级工会不能是它自己或它的下级工会。"})
+            node, seen = node.parent, seen + 1
+        clash = UnionAlias.objects.filter(name=self.name).exclude(union_id=self.pk).first()
+        if clash:
+            raise ValidationError({"name": f"“{self.name}”已是“{clash.union}”的别名。"})
+
+    def get_absolute_url(self):
+        return reverse("organizations:union_detail", args=[self.pk, self.slug or "-"])
+
+    def ancestors(self) -> list["Union"]:
+        """The unions above this one, nearest first (one query per level)."""
+        chain, node = [], self.parent
+        while node is not None and len(chain) < MAX_DEPTH:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class UnionAlias(models.Model):
+    """Another form of a union's name as papers print it: 市建筑工会, 经开区总工会, 小米工会.
+
+    An alias names exactly one union, so it is unique across the directory. The importer links
+    a printed name to a union through its canonical name or one of these aliases.
+    """
+
+    union = models.ForeignKey(
+        Union, verbose_name="工会", on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField("别名", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "工会别名"
+        verbose_name_plural = "工会别名"
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="alias_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if Union.objects.filter(name=self.name).exclude(pk=self.union_id).exists():
+            raise ValidationError({"name": f"“{self.name}”已是另一个工会的规范名称。"})

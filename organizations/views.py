@@ -1,0 +1,95 @@
+"""The public union directory: the tree of reviewed unions and a page for each union.
+
+Unions the importer proposed (``reviewed=False``) have no public page until an editor
+confirms them: their names may be wrong or duplicates awaiting a merge.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.shortcuts import get_object_or_404, render
+
+from articles.models import Article
+from articles.views import paginate, redirect_if_moved
+from events.models import Event
+
+from .models import MAX_DEPTH, Union, UnionKind
+
+#: ``parent__parent__…``: fetches a union with its whole parent chain in one query, so the
+#: breadcrumbs (``Union.ancestors()``) cost no query per level.
+PARENT_CHAIN = "__".join(["parent"] * (MAX_DEPTH + 1))
+
+
+@dataclass
+class KindGroup:
+    """Unions of one kind under the same parent, e.g. the 区总工会 under 北京市总工会."""
+
+    kind: str
+    label: str
+    nodes: list["TreeNode"]
+
+
+@dataclass
+class TreeNode:
+    """A union in the directory tree with its published-story count and its sub-unions."""
+
+    union: Union
+    count: int
+    groups: list[KindGroup] = field(default_factory=list)
+
+
+def _group_by_kind(unions, children, counts, depth) -> list[KindGroup]:
+    # Only unions whose parent is in the tree are someone's child, so walking down from the
+    # roots cannot loop; the depth bound is a second guard against a corrupted directory.
+    by_kind = defaultdict(list)
+    for union in unions:
+        below = children[union.pk] if depth < MAX_DEPTH else []
+        groups = _group_by_kind(below, children, counts, depth + 1)
+        by_kind[union.kind].append(TreeNode(union, counts.get(union.pk, 0), groups))
+    return [
+        KindGroup(kind, label, by_kind[kind]) for kind, label in UnionKind.choices if by_kind[kind]
+    ]
+
+
+def union_list(request):
+    """The directory as a tree: each union's sub-unions grouped by kind, with the number of
+    published stories that name the union itself (sub-unions' stories are on its page)."""
+    unions = list(Union.objects.reviewed().order_by("name"))
+    counts = Article.objects.published().count_per("unions")
+    reviewed_ids = {union.pk for union in unions}
+    children = defaultdict(list)
+    roots = []
+    for union in unions:
+        # A union whose parent is not public (a proposal) stands at the top of the tree.
+        if union.parent_id in reviewed_ids:
+            children[union.parent_id].append(union)
+        else:
+            roots.append(union)
+    groups = _group_by_kind(roots, children, counts, depth=0)
+    return render(
+        request,
+        "organizations/union_list.html",
+        {"groups": groups, "union_count": len(unions)},
+    )
+
+
+def union_detail(request, pk: int, slug: str):
+    """A union's page: its parent chain, its sub-unions, the events it organised, and the
+    published coverage of it and of every union below it, newest first."""
+    union = get_object_or_404(Union.objects.reviewed().select_related(PARENT_CHAIN), pk=pk)
+    if moved := redirect_if_moved(request, slug, union.get_absolute_url(), union.slug):
+        return moved
+    subtree = Union.objects.subtree_ids(union)
+    stories = Article.objects.published().about_unions(subtree).with_listing().newest_first()
+    return render(
+        request,
+        "organizations/union_detail.html",
+        {
+            "union": union,
+            "ancestors": list(reversed(union.ancestors())),
+            "sub_unions": list(union.children.reviewed().order_by("name")),
+            "events": list(Event.objects.reviewed().filter(organizers=union)),
+            "page_obj": paginate(request, stories),
+            "includes_sub_unions": len(subtree) > 1,
+        },
+    )
