@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 
 from . import credits as credit_rules
 from .admin_views import import_pages_view
@@ -117,13 +118,17 @@ class ArticleAdmin(admin.ModelAdmin):
         "title_block",
         "status",
         "kind",
-        "column",
+        "column_short",
         "credits_column",
         "unions_column",
         "publish_at",
         "updated_at",
     ]
     list_select_related = ["column"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     list_filter = [
         "status",
         "kind",
@@ -230,6 +235,22 @@ class ArticleAdmin(admin.ModelAdmin):
             if obj.subtitle
             else "",
         )
+
+    @admin.display(description="栏目", ordering="column__name")
+    def column_short(self, obj):
+        # Column banners run to 30 characters; the full name is on hover.
+        if obj.column is None:
+            return "-"
+        return format_html(
+            '<span title="{}">{}</span>', obj.column.name, Truncator(obj.column.name).chars(12)
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("kicker", "headline", "subtitle") and field is not None:
+            field.widget.attrs["class"] = "vLargeTextField"  # title lines run to 40 characters
+            field.widget.attrs["style"] = "width: 40em; max-width: 100%"
+        return field
 
     @admin.display(description="署名")
     def credits_column(self, obj):

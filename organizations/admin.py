@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from .models import MAX_DEPTH, Union, UnionAlias
+from .models import MAX_DEPTH, Union, UnionAlias, UnionKind
 from .services import MergeNotAllowed, union_merge
 
 #: Indentation per level of the tree; ideographic spaces are not collapsed by HTML.
 INDENT = "\u3000"
+#: Siblings are listed in the order the kinds are declared (national … grassroots).
+KIND_ORDER = {kind: i for i, kind in enumerate(UnionKind.values)}
 #: Up to this many unions the changelist is shown in tree order (a CASE over every id);
 #: a larger directory falls back to name order, still indented.
 TREE_ORDER_LIMIT = 3000
@@ -27,9 +29,11 @@ class UnionTree:
     """
 
     def __init__(self):
-        self.parents, self.names = {}, {}
-        for pk, parent_id, name in Union.objects.values_list("pk", "parent_id", "name"):
+        self.parents, self.names, self.kinds = {}, {}, {}
+        rows = Union.objects.values_list("pk", "parent_id", "name", "kind")
+        for pk, parent_id, name, kind in rows:
             self.parents[pk], self.names[pk] = parent_id, name
+            self.kinds[pk] = KIND_ORDER.get(kind, len(KIND_ORDER))
 
     def __len__(self):
         return len(self.names)
@@ -48,9 +52,15 @@ class UnionTree:
             self.names.get(pk, "?")
         ]
 
+    def sort_key(self, pk) -> list[tuple[int, str]]:
+        """(kind, name) from the root down: siblings by kind (districts before industry
+        unions before grassroots), then by name."""
+        chain = [*reversed(self.ancestors(pk)), pk]
+        return [(self.kinds.get(node, 0), self.names.get(node, "?")) for node in chain]
+
     def preorder(self) -> list[int]:
-        """Every id with each union right after its parent, siblings by name."""
-        return sorted(self.names, key=lambda pk: (self.path(pk), pk))
+        """Every id with each union right after its parent, siblings by kind, then name."""
+        return sorted(self.names, key=lambda pk: (self.sort_key(pk), pk))
 
 
 class UnionChangeList(ChangeList):

@@ -73,14 +73,24 @@ def union_list(request):
     )
 
 
+#: How many of the sub-unions' newest stories a union page shows; each sub-union's own page
+#: has all of its coverage.
+SUB_UNION_STORIES = 10
+
+
 def union_detail(request, pk: int, slug: str):
-    """A union's page: its parent chain, its sub-unions, the events it organised, and the
-    published coverage of it and of every union below it, newest first."""
+    """A union's page: its parent chain, its sub-unions, the events it organised, its own
+    published coverage (paginated, newest first), then the newest coverage of the unions
+    below it that does not name the union itself."""
     union = get_object_or_404(Union.objects.reviewed().select_related(PARENT_CHAIN), pk=pk)
     if moved := redirect_if_moved(request, slug, union.get_absolute_url(), union.slug):
         return moved
-    subtree = Union.objects.subtree_ids(union)
-    stories = Article.objects.published().about_unions(subtree).with_listing().newest_first()
+    published = Article.objects.published()
+    own = published.about_unions([union.pk])
+    below = [pk for pk in Union.objects.subtree_ids(union) if pk != union.pk]
+    sub_union_stories = (
+        published.about_unions(below).exclude(pk__in=own.values("pk")).with_listing()
+    )
     return render(
         request,
         "organizations/union_detail.html",
@@ -89,7 +99,9 @@ def union_detail(request, pk: int, slug: str):
             "ancestors": list(reversed(union.ancestors())),
             "sub_unions": list(union.children.reviewed().order_by("name")),
             "events": list(Event.objects.reviewed().filter(organizers=union)),
-            "page_obj": paginate(request, stories),
-            "includes_sub_unions": len(subtree) > 1,
+            "page_obj": paginate(request, own.with_listing().newest_first()),
+            "sub_union_stories": (
+                list(sub_union_stories.newest_first()[:SUB_UNION_STORIES]) if below else []
+            ),
         },
     )
