@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Max
 
 from articles.importer import UnionDirectory, UnionEntry
 
@@ -56,27 +55,22 @@ _directory_cache: dict[tuple, UnionDirectory] = {}
 def union_directory() -> UnionDirectory:
     """The whole directory (reviewed and proposed unions) as the importer's lookup.
 
-    Built once per state of the directory: a change to any union or alias builds a new one,
-    since the importer's word list depends on the names.
+    Two queries read the names; the lookup (with its jieba word list, which takes a moment to
+    build) is rebuilt only when a name, alias or kind differs from the last call's.
     """
-    stamp = (
-        Union.objects.aggregate(n=Count("pk"), t=Max("updated_at")).values(),
-        UnionAlias.objects.aggregate(n=Count("pk"), m=Max("pk")).values(),
+    aliases: dict[int, list[str]] = {}
+    for union_id, name in UnionAlias.objects.order_by("pk").values_list("union_id", "name"):
+        aliases.setdefault(union_id, []).append(name)
+    entries = tuple(
+        UnionEntry(name, kind, tuple(aliases.get(pk, [])) + ((short,) if short else ()))
+        for pk, name, kind, short in Union.objects.order_by("pk").values_list(
+            "pk", "name", "kind", "short_name"
+        )
     )
-    key = tuple(tuple(v) for v in stamp)
-    if key not in _directory_cache:
-        aliases: dict[int, list[str]] = {}
-        for union_id, name in UnionAlias.objects.values_list("union_id", "name"):
-            aliases.setdefault(union_id, []).append(name)
-        entries = [
-            UnionEntry(name, kind, tuple(aliases.get(pk, [])) + ((short,) if short else ()))
-            for pk, name, kind, short in Union.objects.values_list(
-                "pk", "name", "kind", "short_name"
-            )
-        ]
+    if entries not in _directory_cache:
         _directory_cache.clear()
-        _directory_cache[key] = UnionDirectory(entries)
-    return _directory_cache[key]
+        _directory_cache[entries] = UnionDirectory(list(entries))
+    return _directory_cache[entries]
 
 
 @transaction.atomic

@@ -204,3 +204,15 @@ def test_command_line_dry_run_scores_full_marks_with_the_desk_scorer(tmp_path):
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "importer score: 152/152 (100%)" in report, report
+
+
+def test_an_alias_added_by_an_editor_is_used_by_the_next_import(directory):
+    from articles.services import preview_page
+
+    text = "一建公司工会开展活动\n\n本报讯（记者 张三）一建公司工会为职工送清凉。\n".encode()
+    [mention] = preview_page(data=text, source="a.txt").articles[0].union_mentions
+    assert (mention.name, mention.known) == ("一建公司工会", False)
+    union = Union.objects.get(name="北京建工一建公司工会")
+    UnionAlias.objects.create(union=union, name="一建公司工会")
+    [mention] = preview_page(data=text, source="a.txt").articles[0].union_mentions
+    assert (mention.name, mention.known) == ("北京建工一建公司工会", True)

@@ -254,7 +254,10 @@ def test_split_credit_form():
             ["工会送清凉 防暑保安康", "中关村科学城各级工会推出套餐"],
             ("工会送清凉 防暑保安康", "中关村科学城各级工会推出套餐", None),
         ),
-        (["一行引题", "一行主题", "一行副题"], ("一行引题", "一行主题", "一行副题")),
+        (
+            ["首都职工积极投身冬奥服务保障", "万名职工志愿者坚守岗位", "各级工会送去关心关爱"],
+            ("首都职工积极投身冬奥服务保障", "万名职工志愿者坚守岗位", "各级工会送去关心关爱"),
+        ),
         (["引题在上", "### 主题有标记"], ("引题在上", "主题有标记", None)),
     ],
 )
@@ -357,3 +360,41 @@ def test_shuffled_real_lines_parse_or_fail_cleanly_and_lose_no_text(lines):
         core = line.strip().lstrip("#").strip()
         if len(core) > 60:  # a body paragraph: its text (less any lead-in) must survive
             assert core[-20:] in kept
+
+
+def test_indented_gbk_page_with_editors_note_and_a_cut_before_a_photo_story(directory):
+    """Full-width indents, no blank lines, GBK; a paragraph cut mid-sentence just before a
+    photo story; an editor's note between two stories; an end mark (完)."""
+    text = (DATA / "pages" / "unseen_indented_page.txt").read_text(encoding="utf-8")
+    page = parse_page(text.encode("gbk"), source="indented.txt", directory=directory)
+    assert page.column == "职工之家"
+    assert [(a.kind, a.headline) for a in page.articles] == [
+        ("news", "石景山区总工会开展“工会进万家”活动"),
+        ("photo", "“小哥驿站”温暖寒冬"),
+        ("news", "怀柔区：职工书屋成“充电站”"),
+    ]
+    first, photo, books = page.articles
+    assert first.paragraphs[-1].endswith("发放防暑药品的作用")
+    assert [(b.name, b.title) for b in photo.bylines] == [("陈曦", "记者")]
+    assert books.paragraphs[0].startswith("编者按：")
+    assert books.paragraphs[1].startswith("走进怀柔区雁栖镇总工会职工书屋")
+    assert books.paragraphs[-1].endswith("其中全国级示范点8家。")
+    assert [(b.name, b.title) for b in books.bylines] == [("任洁", "记者"), ("王芳", "实习生")]
+    street = {m.name: m for m in first.union_mentions}["古城街道总工会"]
+    assert (street.known, street.parent) == (False, "石景山区总工会")
+
+
+def test_plain_bylines_and_trailing_credits_close_stories(directory):
+    page = parse_page(
+        (DATA / "pages" / "unseen_trailing_credits_page.txt").read_bytes(),
+        source="trailing.txt",
+        directory=directory,
+    )
+    assert page.column == "工会工作"
+    notes, walk = page.articles
+    assert notes.headline == "记者手记：把服务送到“家门口”"
+    assert [(b.name, b.title) for b in notes.bylines] == [("张三", "记者"), ("李四", "记者")]
+    assert len(notes.paragraphs) == 2
+    assert walk.headline == "平谷区总工会举办职工健步行活动"
+    assert [(b.name, b.title) for b in walk.bylines] == [("王五", "记者"), ("赵六", "通讯员")]
+    assert [(e.kind, e.name) for e in walk.events] == [("culture", "平谷区总工会职工健步行活动")]

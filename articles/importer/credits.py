@@ -32,11 +32,14 @@ _PHOTO_RE = re.compile(r"^(?P<credits>.+?)\s*(?P<verb>摄影报道|摄)$")
 _SPLIT_FORM_RE = re.compile(r"(?P<label>文|图|摄影)\s*[/／:：]\s*")
 
 
-def parse_credit_groups(text: str, contribution: str) -> list[ParsedCredit] | None:
+def parse_credit_groups(
+    text: str, contribution: str, *, glued: bool = True
+) -> list[ParsedCredit] | None:
     """Parse ``记者 彭程 通讯员 顾爽`` into credits; ``None`` unless the whole text is credits.
 
-    Each name belongs to the title printed before it; a title may be glued to its name
-    (``记者马超``). The prefix 本报 ("of this paper") is dropped from the title.
+    Each name belongs to the title printed before it; with ``glued`` a title may be glued to
+    its name (``记者马超``, as inside a lead-in's brackets). The prefix 本报 ("of this paper")
+    is dropped from the title.
     """
     tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
     credits: list[ParsedCredit] = []
@@ -49,6 +52,8 @@ def parse_credit_groups(text: str, contribution: str) -> list[ParsedCredit] | No
             token = match["rest"]
             if not token:
                 continue
+            if not glued:
+                return None
         if title is None or not _NAME_RE.match(token):
             return None
         credits.append(ParsedCredit(token, title, contribution))
@@ -87,6 +92,18 @@ def parse_standalone_byline(line: str) -> list[ParsedCredit] | None:
     if not match:
         return None
     return parse_split_form(match["credits"]) or parse_credit_groups(match["credits"], TEXT)
+
+
+def parse_plain_byline(line: str) -> list[ParsedCredit] | None:
+    """A byline line without a mark: ``本报记者 任洁`` or ``（记者 张三 通讯员 李四）``.
+
+    Titles must stand apart from the names here, so that a headline such as 记者手记 is not
+    read as a credit.
+    """
+    text = line.strip()
+    if text[:1] in "（(" and text[-1:] in "）)":
+        text = text[1:-1]
+    return parse_credit_groups(text, TEXT, glued=False)
 
 
 def parse_photo_credit(line: str) -> tuple[list[ParsedCredit], bool] | None:

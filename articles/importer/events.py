@@ -59,25 +59,37 @@ _GENERIC_WORDS = frozenset(
     "劳模".split()
 )
 _SALIENT_MENTIONS = 2
+#: A generic event named right after one of these in a headline is the organizer's own.
+_ORGANISING_VERBS = ("举办", "举行", "开展", "组织", "启动", "推出", "召开")
 _tokenizer = jieba.posseg.POSTokenizer(jieba.Tokenizer())
 
 
-def find_events(titles: list[str], paragraphs: list[str]) -> list[ParsedEvent]:
-    """The events a story is about, in order of first mention."""
+def find_events(
+    titles: list[str], paragraphs: list[str], *, organizer: str | None = None
+) -> list[ParsedEvent]:
+    """The events a story is about, in order of first mention.
+
+    ``organizer`` is the union the title names (东湖街道总工会); a headline's generic event
+    (举办劳模宣讲活动) is then named after it: 东湖街道总工会劳模宣讲活动.
+    """
     lead = [*titles, *paragraphs[:1]]
     counts: dict[tuple[str, str], int] = {}
     in_lead: list[tuple[str, str]] = []
     years: dict[tuple[str, str], int | None] = {}
+    fallbacks: set[tuple[str, str]] = set()  # named after the organizer: a last resort
     for index, text in enumerate([*lead, *paragraphs[1:]]):
-        for kind, name, year in events_in(text):
+        prefix = organizer if index < len(titles) else None
+        for kind, name, year, fallback in events_in(text, generic_prefix=prefix):
             key = _same_as_known((kind, name), counts, in_lead, years)
+            if fallback:
+                fallbacks.add(key)
             counts[key] = counts.get(key, 0) + 1
             if year and not years.get(key):
                 years[key] = year
             if index < len(lead) and key not in in_lead:
                 in_lead.append(key)
     first_of_kind: dict[str, tuple[str, str]] = {}
-    for key in in_lead:
+    for key in sorted(in_lead, key=lambda k: k in fallbacks):  # stable: named ones first
         first_of_kind.setdefault(key[0], key)
     chosen = set(first_of_kind.values()) | {k for k, n in counts.items() if n >= _SALIENT_MENTIONS}
     return [ParsedEvent(k, n, years.get((k, n))) for (k, n) in counts if (k, n) in chosen]
@@ -100,11 +112,16 @@ def _same_as_known(key, counts, in_lead, years):
     return key
 
 
-def events_in(text: str):
-    """Yield ``(kind, name, edition_year)`` for each event name in one paragraph or title."""
+def events_in(text: str, *, generic_prefix: str | None = None):
+    """Yield ``(kind, name, edition_year)`` for each event name in one paragraph or title.
+
+    A generic name (劳模宣讲活动) is skipped, or, right after an organising verb (举办…),
+    named ``generic_prefix`` + name when given. Yields ``(kind, name, edition_year,
+    named_after_organizer)``.
+    """
     for drive, name in WELFARE_DRIVES.items():
         if drive in text:
-            yield "welfare", name, None
+            yield "welfare", name, None, False
     # A document title (《…竞赛试点工作方案》) names a document, not an event.
     text = _BOOK_TITLE_RE.sub("，", text)
     # Quoted titles are names whole, even with 的 inside: stand each for one private-use char.
@@ -112,21 +129,28 @@ def events_in(text: str):
     for quote in quotes:
         inner = _TRIGGER_RE.search(quote[1:-1])
         if inner and inner.end() == len(quote) - 2 and not _is_generic(quote[1:-1], inner.group()):
-            yield inner.lastgroup, _strip_edition(quote[1:-1])[0], _strip_edition(quote[1:-1])[1]
+            name, year = _strip_edition(quote[1:-1])
+            yield inner.lastgroup, name, year, False
     masked = _QUOTE_RE.sub(lambda m: chr(0xE000 + quotes.index(m.group())), text)
     for match in _TRIGGER_RE.finditer(masked):
         start = match.start()
         while start > 0 and _NAME_CHAR_RE.match(masked[start - 1]):
             start -= 1
-        name = _trim(masked[start : match.start()]) + match.group()
+        span = masked[start : match.start()]
+        kept = _trim(span)
+        organised = span[: len(span) - len(kept)].endswith(_ORGANISING_VERBS)
+        name = kept + match.group()
         name = re.sub("[\ue000-\uf8ff]", lambda m: quotes[ord(m.group()) - 0xE000], name)
         after = _QUOTE_AFTER_RE.match(text[_unmasked_end(masked, match.end(), quotes) :])
         if after and not name.startswith("“"):
             name = f"“{after['title']}”{match.group()}"
         name, year = _strip_edition(name)
         if _is_generic(name, match.group()):
+            if not (generic_prefix and organised) or len(name) < 4:
+                continue
+            yield match.lastgroup, generic_prefix + name, year, True
             continue
-        yield match.lastgroup, name, year
+        yield match.lastgroup, name, year, False
 
 
 def _strip_edition(name: str) -> tuple[str, int | None]:
@@ -164,5 +188,5 @@ def _is_generic(name: str, trigger: str) -> bool:
     qualifier = name.removesuffix(trigger)
     if "“" in qualifier:
         return False
-    words = [w for w in jieba.lcut(qualifier) if w.strip()]
+    words = [w for w in _tokenizer.tokenizer.lcut(qualifier) if w.strip()]
     return len(qualifier) < 2 or all(w in _GENERIC_WORDS for w in words)

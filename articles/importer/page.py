@@ -12,8 +12,9 @@ How a page reads (DESIGN.md, "The newspaper's vocabulary", and the seed pages):
   between. A chunk that does not end a sentence continues in the next chunk.
 
 A short line that does not end a sentence is a title when it starts a story: when a lead-in or
-a byline follows it, when it is part of a title block of two or three lines, or when the story
-it opens closes with 摄影报道. Otherwise it is a sub-heading inside the current story and is kept
+a byline follows it, when it is part of a title block of two or three lines, when a credit line
+closed the story before it (（记者 李四）, 本报记者 于佳 摄), or when the story it opens closes
+with 摄影报道. Otherwise it is a sub-heading inside the current story and is kept
 as a paragraph, so no text is lost.
 """
 
@@ -29,6 +30,8 @@ from .text import decode, digest, normalise_lines
 from .topics import suggest_topics
 from .unions import UnionDirectory
 
+#: A page name (版名) such as 职工之家 or 工会工作; a kicker is a longer phrase.
+MAX_PAGE_NAME = 6
 #: Title lines are short: the longest title line in a year of the paper is about 30 characters.
 MAX_TITLE_LENGTH = 40
 
@@ -37,6 +40,8 @@ _SENTENCE_END_RE = re.compile(r"[。！？!?…；;]+[”’\"」』）)]*$")
 _DASH_RE = re.compile(r"^[—－─―-]{1,2}\s*")
 #: Without a directory every union found is proposed; one shared instance keeps its word list.
 _NO_DIRECTORY = UnionDirectory()
+EDITORS_NOTE = "编者按"
+_END_MARK_RE = re.compile(r"\s*[（(]完[）)]$")
 _ENUMERATOR_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])"
 )
@@ -96,7 +101,7 @@ def parse_text(
     builder = _PageBuilder(source, None)
     builder.column, lines = _find_column(lines, frozenset(known_columns), builder.is_title_like)
     builder.run(lines)
-    builder.finish_kinds()
+    builder.finish()
     if not builder.articles:
         raise PageParseError("没有找到任何稿件（标题加正文）", source=source)
     for article in builder.articles:
@@ -122,8 +127,9 @@ def _find_column(
     banner when it is marked ``#``, when the desk already knows it as a column, when it
     heads four short lines (a title block has at most three), or when it is shaped like a
     banner — two or more phrases of four or more characters set apart by a space
-    (深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面) — above a title block of its own,
-    or when a ``##`` section heading follows it.
+    (深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面) — or a short page name (职工之家,
+    at most ``MAX_PAGE_NAME`` characters; kickers are longer phrases) above a title block of
+    its own, or when a ``##`` section heading follows it.
     """
     first = lines[0]
     if first.level == 1 or first.text in known_columns:
@@ -135,7 +141,7 @@ def _find_column(
     top = 0
     while top < len(lines) and not lines[top].level and is_title_like(lines[top]):
         top += 1
-    if top >= 4 or (top >= 2 and _is_banner(first.text)):
+    if top >= 4 or (top >= 2 and (_is_banner(first.text) or len(first.text) <= MAX_PAGE_NAME)):
         return first.text, lines[1:]
     return None, lines
 
@@ -155,6 +161,11 @@ class _PageBuilder:
         # Per story, what the text said about its kind.
         self._photo_story: set[int] = set()
         self._has_byline_line: set[int] = set()
+        # Stories that a credit line after their body has closed (（记者 李四）, … 摄).
+        self._closed: set[int] = set()
+        # Editors' notes (编者按) seen after a story, waiting for the story they introduce.
+        self._pending_notes: list[str] = []
+        self._notes: dict[int, list[str]] = {}
         # Sub-headings kept as paragraphs (一、扎根一线) are complete; nothing continues them.
         self._subheads: set[tuple[int, int]] = set()  # (story, paragraph)
 
@@ -185,6 +196,8 @@ class _PageBuilder:
         if self.column and line.text == self.column:
             return i + 1  # the banner repeated in the body
         if self.current is not None and self.take_credit_line(line):
+            if self.current.paragraphs:
+                self._closed.add(self.current.position)  # a credit after the body ends it
             return i + 1
         run = self.title_run(i)
         current = self.current
@@ -194,10 +207,20 @@ class _PageBuilder:
             and not ends_sentence(current.paragraphs[-1])
             and (current.position, len(current.paragraphs) - 1) not in self._subheads
         )
-        if unfinished and not self.confirmed_title(run, i):
+        if unfinished and not (
+            self.confirmed_title(run, i) or (run and self.closes_as_photo_story(run, i))
+        ):
             self.continue_paragraph(line)
             return i + 1
-        if run and (current is None or self.confirmed_title(run, i) or self.opens_story(run, i)):
+        if self.is_note_for_next_story(line, run):
+            self._pending_notes.append(line.text)
+            return i + 1
+        if run and (
+            current is None
+            or current.position in self._closed
+            or self.confirmed_title(run, i)
+            or self.opens_story(run, i)
+        ):
             self.start_article(run)
             return i + len(run)
         self.add_paragraph(line)
@@ -215,6 +238,8 @@ class _PageBuilder:
         if credit_parsing.parse_photo_credit(line.text) is not None:
             return False
         if credit_parsing.parse_standalone_byline(line.text) is not None:
+            return False
+        if credit_parsing.parse_plain_byline(line.text) is not None:
             return False
         dateline, credits, _ = credit_parsing.split_lead_in(line.text)
         return dateline is None and not credits
@@ -248,13 +273,18 @@ class _PageBuilder:
             return False
         if credit_parsing.parse_standalone_byline(following.text) is not None:
             return True
+        if credit_parsing.parse_plain_byline(following.text) is not None:
+            return True
         dateline, credits, _ = credit_parsing.split_lead_in(following.text)
         return dateline is not None or bool(credits)
 
     def opens_story(self, run: list[_Line], i: int) -> bool:
         """Whether an unmarked title block starts a story rather than a sub-heading."""
-        if len(run) >= 2:
-            return True
+        return len(run) >= 2 or self.closes_as_photo_story(run, i)
+
+    def closes_as_photo_story(self, run: list[_Line], i: int) -> bool:
+        """Whether the text under ``run`` ends with 摄影报道 before the next title: a photo
+        story, whose title may follow a paragraph that the layout cut mid-sentence."""
         j = i + len(run)
         while j < len(self.lines):
             line = self.lines[j]
@@ -268,8 +298,21 @@ class _PageBuilder:
 
     # -- building stories ---------------------------------------------------------------------
 
+    def is_note_for_next_story(self, line: _Line, run: list[_Line]) -> bool:
+        """编者按 between two stories introduces the next one (an editor's note)."""
+        current = self.current
+        return (
+            not run
+            and line.text.startswith(EDITORS_NOTE)
+            and current is not None
+            and bool(current.paragraphs)
+        )
+
     def start_article(self, run: list[_Line]) -> None:
         self.check_last()
+        if self._pending_notes and self.articles:
+            self._notes[len(self.articles) + 1] = self._pending_notes
+            self._pending_notes = []
         kicker, headline, subtitle = assign_title_roles(run)
         self.articles.append(
             ParsedArticle(
@@ -305,6 +348,10 @@ class _PageBuilder:
         if byline is not None:
             self.add_credits(article, byline)
             self._has_byline_line.add(article.position)
+            return True
+        byline = credit_parsing.parse_plain_byline(line.text)
+        if byline is not None:
+            self.add_credits(article, byline)
             return True
         return False
 
@@ -357,9 +404,15 @@ class _PageBuilder:
             return "profile"
         return "news"
 
-    def finish_kinds(self) -> None:
+    def finish(self) -> None:
+        """Settle kinds, place editors' notes, drop end marks (（完）)."""
         for article in self.articles:
             article.kind = self.kind_of(article)
+            article.paragraphs[:0] = self._notes.get(article.position, [])
+            if article.paragraphs:
+                article.paragraphs[-1] = _END_MARK_RE.sub("", article.paragraphs[-1])
+        if self._pending_notes and self.articles:  # a note with no story after it: keep it
+            self.articles[-1].paragraphs.extend(self._pending_notes)
 
 
 def is_subhead(text: str) -> bool:
@@ -410,5 +463,7 @@ def _is_slogan(text: str) -> bool:
 def _finish(article: ParsedArticle, directory: UnionDirectory) -> None:
     titles = [t for t in (article.kicker, article.headline, article.subtitle) if t]
     article.union_mentions = directory.find_in(titles + article.paragraphs)
-    article.events = find_events(titles, article.paragraphs)
+    title_text = "".join(titles)
+    organizer = next((m.printed for m in article.union_mentions if m.printed in title_text), None)
+    article.events = find_events(titles, article.paragraphs, organizer=organizer)
     article.topics = suggest_topics(titles, article.paragraphs)

@@ -18,7 +18,7 @@ is generic — introduced by a determiner (各级工会, 该公司工会, 全系
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import jieba
 import jieba.posseg
@@ -126,7 +126,7 @@ class UnionDirectory:
                 mention = self._mention(printed, abbreviations, found)
                 if mention and mention.name not in found:
                     found[mention.name] = mention
-        return list(found.values())
+        return _place_orphans(list(found.values()))
 
     # -- candidates ---------------------------------------------------------------------------
 
@@ -242,6 +242,20 @@ class UnionDirectory:
                     tokenizer.add_word(word, freq=5000, tag="n")
                 self._tokenizer = tokenizer
             return self._tokenizer
+
+
+def _place_orphans(mentions: list[UnionMention]) -> list[UnionMention]:
+    """A proposed street or township federation printed without its district (古城街道总工会)
+    goes under the district federation when the story names exactly one."""
+    districts = [m.name for m in mentions if m.known and m.kind == DISTRICT]
+    if len(districts) != 1:
+        return mentions
+    return [
+        replace(m, parent=districts[0])
+        if not m.known and m.kind == SUBDISTRICT and m.parent is None
+        else m
+        for m in mentions
+    ]
 
 
 def normalise_name(name: str) -> str:
