@@ -10,31 +10,54 @@ Between preview and confirm the uploaded bytes wait in the editor's session (ser
 so they cannot be altered), under a random token that the confirm form sends back: a confirm
 from a stale preview (another tab, or already imported) is refused instead of importing
 something the editor has not seen. No temporary file is written.
+
+The desk's other admin pages live here too, each called from ``ArticleAdmin`` with the
+model admin so that visibility is the admin's (``Article.objects.visible_to``):
+
+- the confirmation page of one workflow step (提交审核, 通过, 退回修改 …) and of a bulk action;
+- an internal note added from a read-only story;
+- "what goes live when" (定时发布), and the revision comparison (对比).
 """
 
 import base64
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
+from reversion.models import Version
 
 from events.models import EventKind
 
 from . import credits as credit_rules
+from . import diffs
+from .forms import CONFLICT_FIELDS, NoteForm, TransitionForm, person_name
 from .importer import PageParseError, ParsedArticle
 from .importer.text import MAX_PAGE_BYTES
-from .models import Article, ImportedPage
-from .services import ImportConflict, import_page, preview_page
+from .models import Article, Byline, Column, ImportedPage, Reporter, Transition
+from .services import (
+    ImportConflict,
+    TransitionNotAllowed,
+    article_add_note,
+    import_page,
+    preview_page,
+)
+from .workflow_ui import MOVES, Move, available_transitions, local_datetime_label
 
 logger = logging.getLogger(__name__)
 
@@ -313,3 +336,415 @@ def _confirm(request, model_admin):
     if len(created_pages) == 1:
         return redirect(f"{changelist}?{urlencode({'source_file': created_pages[0]})}")
     return redirect(changelist)
+
+
+# -- the workflow on the desk -------------------------------------------------------------------
+
+
+def credits_summary(credits) -> str:
+    """A compact credit line for lists: ``记者 马超；摄 于佳``.
+
+    Text credits are grouped under their printed titles as in the lead-in (记者 彭程 通讯员 顾爽);
+    photographers follow after 摄, by name only.
+    """
+    text = [c for c in credits if c.contribution == credit_rules.TEXT]
+    photo = [c for c in credits if c.contribution == credit_rules.PHOTO]
+    parts = []
+    if text:
+        parts.append(credit_rules.group_by_title(text, staff_prefix=False))
+    if photo:
+        parts.append(" ".join(["摄", *(c.name for c in photo)]))
+    return "；".join(parts)
+
+
+def change_url(article) -> str:
+    return reverse("admin:articles_article_change", args=[quote(article.pk)])
+
+
+def _back_url(request, default: str) -> str:
+    """``?next=`` when it points into this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def visible_article(request, model_admin, object_id) -> Article:
+    """The story if the user may open it on the desk, else 404 (saying nothing about it)."""
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None or not model_admin.has_view_or_change_permission(request, article):
+        raise Http404("没有这篇稿件，或你无权查看。")
+    return article
+
+
+def _done_message(article: Article, move: Move) -> str:
+    message = f"“{article.headline}”已{move.verb}，当前状态：{article.get_status_display()}。"
+    if move.name == "schedule":
+        message += f"将于 {local_datetime_label(article.publish_at)} 自动上线。"
+    return message
+
+
+def _default_schedule_time():
+    """Tomorrow 08:00 in the paper's time zone: when the morning paper's stories go up."""
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    return tomorrow.replace(hour=8, minute=0, second=0, microsecond=0)
+
+
+def transition_view(request, object_id, move_name, *, model_admin):
+    """The confirmation page of one workflow step (GET), and the step itself (POST).
+
+    GET shows the title block, the state now and after, a comment box (required to return a
+    story) and, to schedule, the publish time. POST calls the service; whether it succeeds
+    or the service refuses (:class:`TransitionNotAllowed`), the user goes back to the story
+    with a message saying so.
+    """
+    move = MOVES.get(move_name)
+    if move is None:
+        raise Http404("没有这个审稿操作。")
+    article = visible_article(request, model_admin, object_id)
+    back = _back_url(request, change_url(article))
+    if request.method == "POST":
+        form = TransitionForm(request.POST, move=move)
+        if form.is_valid():
+            try:
+                move.run(
+                    article=article,
+                    user=request.user,
+                    comment=form.cleaned_data.get("comment", ""),
+                    at=form.cleaned_data.get("publish_at"),
+                )
+            except TransitionNotAllowed as exc:
+                messages.error(request, f"“{article.headline}”未能{move.verb}：{exc}")
+            else:
+                messages.success(request, _done_message(article, move))
+            return redirect(back)
+    else:
+        if move.name not in available_transitions(article, request.user, visible=True):
+            messages.error(
+                request,
+                f"“{article.headline}”当前状态为“{article.get_status_display()}”，"
+                f"你不能{move.verb}。",
+            )
+            return redirect(back)
+        initial = {"publish_at": _default_schedule_time()} if move.needs_time else {}
+        form = TransitionForm(move=move, initial=initial)
+    target = Article.Status(move.target).label
+    if move.name == "schedule":
+        target += "（定时，到时上线）"
+    return _render(
+        request,
+        model_admin,
+        "transition_confirm.html",
+        f"{move.label}：{article.headline}",
+        {
+            "article": article,
+            "original": article,
+            "move": move,
+            "form": form,
+            "target_label": target,
+            "scheduled_label": local_datetime_label(article.publish_at)
+            if article.status == Article.Status.PUBLISHED
+            else "",
+            "credits": credits_summary(article.credits()),
+            "back_url": back,
+            "next": request.GET.get("next", "") if request.method == "GET" else back,
+        },
+    )
+
+
+def bulk_transition(request, queryset, move_name, *, model_admin):
+    """A bulk action with a confirmation page: the first POST (from the list) shows the
+    selected stories and whether each can take the step; the confirming POST (``apply``)
+    calls the service story by story and reports a count and one warning per refusal."""
+    move = MOVES[move_name]
+    stories = list(queryset)
+    if "apply" in request.POST:
+        done = 0
+        for article in stories:
+            try:
+                move.run(article=article, user=request.user)
+            except TransitionNotAllowed as exc:
+                messages.warning(request, f"“{article.headline}”未能{move.verb}：{exc}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, f"已{move.verb} {done} 篇稿件。")
+        elif not stories:
+            messages.warning(request, "没有选中稿件。")
+        return None
+    rows = [
+        {
+            "article": article,
+            "credits": credits_summary(article.credits()),
+            "ok": move.name in available_transitions(article, request.user, visible=True),
+        }
+        for article in stories
+    ]
+    return _render(
+        request,
+        model_admin,
+        "bulk_transition_confirm.html",
+        f"{move.label}：确认",
+        {
+            "move": move,
+            "rows": rows,
+            "ready": sum(1 for row in rows if row["ok"]),
+            "action_name": request.POST.get("action", ""),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+def note_view(request, object_id, *, model_admin):
+    """Add an internal note (内部备注) to a story whose form is read-only for this user."""
+    article = visible_article(request, model_admin, object_id)
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                article_add_note(article=article, user=request.user, text=form.cleaned_data["text"])
+            except TransitionNotAllowed as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "已添加内部备注。")
+        else:
+            messages.error(request, "备注不能为空。")
+    return redirect(change_url(article))
+
+
+def schedule_view(request, *, model_admin):
+    """What goes live when (定时发布): stories published with a time still to come, soonest
+    first, with who scheduled them. A fixed number of queries however many are listed."""
+    if not request.user.has_perm("articles.publish_article"):
+        raise PermissionDenied
+    publish_steps = Prefetch(
+        "transitions",
+        queryset=Transition.objects.filter(to_status=Article.Status.PUBLISHED)
+        .select_related("user")
+        .order_by("-created_at", "-pk"),
+        to_attr="publish_steps",
+    )
+    stories = Article.objects.scheduled().with_listing().prefetch_related(publish_steps)
+    here = reverse("admin:articles_article_schedule")
+    rows = []
+    for article in stories:
+        step = article.publish_steps[0] if article.publish_steps else None
+        rows.append(
+            {
+                "article": article,
+                "at": local_datetime_label(article.publish_at),
+                "credits": credits_summary(article.credits()),
+                "by": person_name(step.user) if step else "",
+                "by_at": local_datetime_label(step.created_at) if step else "",
+                "change_url": change_url(article),
+                "unschedule_url": reverse(
+                    "admin:articles_article_transition", args=[article.pk, "unschedule"]
+                )
+                + "?"
+                + urlencode({"next": here}),
+            }
+        )
+    return _render(
+        request,
+        model_admin,
+        "schedule.html",
+        "定时发布：什么时候上线什么",
+        {"rows": rows, "now": local_datetime_label(timezone.now())},
+    )
+
+
+# -- revisions: the history list and the comparison ------------------------------------------
+
+#: What the comparison shows, in order: (name, label, "line" for a value, "text" for a body).
+COMPARE_FIELDS = [
+    ("kicker", "引题", "line"),
+    ("headline", "主题", "line"),
+    ("subtitle", "副题", "line"),
+    ("kind", "稿件类型", "line"),
+    ("dateline", "电头", "line"),
+    ("body", "正文", "text"),
+    ("section", "小栏", "line"),
+    ("column", "栏目", "line"),
+    ("bylines", "署名", "line"),
+    ("status", "状态", "line"),
+    ("publish_at", "发布时间", "line"),
+]
+
+
+def _versions_of(article):
+    return (
+        Version.objects.get_for_object(article)
+        .select_related("revision", "revision__user")
+        .order_by("-revision__date_created", "-pk")
+    )
+
+
+def revision_rows(article) -> list[dict]:
+    """The story's revisions, newest first, for the history page (历史)."""
+    rows = []
+    for version in _versions_of(article):
+        try:
+            number = version.field_dict.get("version")
+        except Exception:  # a revision from an older schema: still listed, number unknown
+            number = None
+        revision = version.revision
+        rows.append(
+            {
+                "id": version.pk,
+                "number": number,
+                "date": revision.date_created,
+                "date_label": local_datetime_label(revision.date_created),
+                "user": person_name(revision.user) if revision.user_id else "—",
+                "comment": revision.get_comment(),
+                "restore_url": reverse(
+                    "admin:articles_article_revision", args=[quote(article.pk), version.pk]
+                ),
+            }
+        )
+    return rows
+
+
+def _label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""
+
+
+def _revision_values(article, versions) -> list[dict]:
+    """Each revision of ``article`` as display strings per :data:`COMPARE_FIELDS`."""
+    fields = [version.field_dict for version in versions]
+    byline_versions = Version.objects.get_for_model(Byline).filter(
+        revision_id__in=[v.revision_id for v in versions]
+    )
+    credits_by_revision: dict[int, list[dict]] = {v.revision_id: [] for v in versions}
+    for byline in byline_versions:
+        data = byline.field_dict
+        if data.get("article_id") == article.pk:
+            credits_by_revision[byline.revision_id].append({**data, "pk": byline.object_id})
+    reporters = Reporter.objects.in_bulk(
+        {c["reporter_id"] for rows in credits_by_revision.values() for c in rows}
+    )
+    columns = Column.objects.in_bulk({f.get("column_id") for f in fields} - {None})
+    values = []
+    for version, data in zip(versions, fields, strict=True):
+        credits = [
+            credit_rules.Credit(
+                reporters[c["reporter_id"]].name
+                if c["reporter_id"] in reporters
+                else f"（已删除的作者 #{c['reporter_id']}）",
+                c["title"],
+                c["contribution"],
+            )
+            for c in sorted(credits_by_revision[version.revision_id], key=lambda c: c["order"])
+        ]
+        column = columns.get(data.get("column_id"))
+        values.append(
+            {
+                "kicker": data.get("kicker", ""),
+                "headline": data.get("headline", ""),
+                "subtitle": data.get("subtitle", ""),
+                "kind": _label(Article.Kind, data.get("kind")),
+                "dateline": data.get("dateline", ""),
+                "body": data.get("body", ""),
+                "section": data.get("section", ""),
+                "column": column.name if column else "",
+                "bylines": credits_summary(credits),
+                "status": _label(Article.Status, data.get("status")),
+                "publish_at": local_datetime_label(data.get("publish_at")),
+            }
+        )
+    return values
+
+
+def _version_id(value: str):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def compare_view(request, object_id, *, model_admin):
+    """Two revisions of a story side by side, field by field (对比): ``?from=<version id>``
+    and ``?to=<version id>``, both of this story; the older one is always shown as the
+    "before". Without them, the two newest revisions."""
+    article = visible_article(request, model_admin, object_id)
+    history_url = reverse("admin:articles_article_history", args=[quote(article.pk)])
+    versions = _versions_of(article)
+    wanted = [_version_id(request.GET.get("from")), _version_id(request.GET.get("to"))]
+    if wanted == [None, None]:
+        chosen = list(versions[:2])
+    else:
+        chosen = list(versions.filter(pk__in=[w for w in wanted if w is not None]))
+    if len(chosen) != 2:
+        messages.error(request, "请在历史记录中选择这篇稿件的两个不同版本进行对比。")
+        return redirect(history_url)
+    older, newer = sorted(chosen, key=lambda v: (v.revision.date_created, v.pk))
+    try:
+        before, after = _revision_values(article, [older, newer])
+    except Exception:
+        logger.exception("comparing versions %s and %s failed", older.pk, newer.pk)
+        messages.error(request, "这两个版本的数据无法读取（可能来自旧的数据结构），不能对比。")
+        return redirect(history_url)
+    rows = diffs.compare(COMPARE_FIELDS, before, after)
+    revisions = []
+    for version in (older, newer):
+        revisions.append(
+            {
+                "id": version.pk,
+                "number": version.field_dict.get("version"),
+                "date_label": local_datetime_label(version.revision.date_created),
+                "user": person_name(version.revision.user) if version.revision.user_id else "—",
+                "comment": version.revision.get_comment(),
+                "restore_url": reverse(
+                    "admin:articles_article_revision", args=[quote(article.pk), version.pk]
+                ),
+            }
+        )
+    return _render(
+        request,
+        model_admin,
+        "compare.html",
+        f"对比版本：{article.headline}",
+        {
+            "article": article,
+            "original": article,
+            "older": revisions[0],
+            "newer": revisions[1],
+            "changed": [row for row in rows if row.changed],
+            "unchanged": [row for row in rows if not row.changed],
+            "history_url": history_url,
+            "can_restore": model_admin.has_change_permission(request, article),
+        },
+    )
+
+
+# -- a save the desk refused --------------------------------------------------------------------
+
+
+def save_refused(request, model_admin, article, message: str, *, status: int):
+    """The page for a story form that could not be saved at all (the story is no longer
+    editable by this user, or someone saved in the very same moment): the reason, and what
+    the user submitted, so that nothing typed is lost."""
+    submitted = [
+        (label, request.POST.get(name, ""))
+        for name, label, _ in CONFLICT_FIELDS
+        if request.POST.get(name, "")
+    ]
+    response = _render(
+        request,
+        model_admin,
+        "save_refused.html",
+        f"未能保存：{article.headline}",
+        {
+            "article": article,
+            "original": article,
+            "message": message,
+            "submitted": submitted,
+            "change_url": change_url(article),
+        },
+    )
+    response.status_code = status
+    return response

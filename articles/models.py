@@ -1,5 +1,8 @@
 """Stories, their credits and the columns they run under."""
 
+from datetime import datetime
+
+import reversion
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -105,12 +108,20 @@ class ArticleKind(models.TextChoices):
 
 
 class ArticleStatus(models.TextChoices):
+    """Where a story stands on the desk (DESIGN.md, "Editorial workflow"). Moves between
+    them only through the services in ``articles/services.py``."""
+
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "待审"
     RETURNED = "returned", "退回修改"
     APPROVED = "approved", "已通过"
+    SIGNED_OFF = "signed_off", "已签发"
     PUBLISHED = "published", "已发布"
     WITHDRAWN = "withdrawn", "已撤回"
+
+
+#: States in which a story's reporter may still change it.
+REPORTER_EDITABLE = (ArticleStatus.DRAFT, ArticleStatus.RETURNED)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -136,6 +147,36 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
+
+    def visible_to(self, user):
+        """The stories a desk user may open: all for editors (``approve_article``); for a
+        reporter or correspondent, those they have a byline on or created."""
+        if user.has_perm("articles.approve_article"):
+            return self
+        return self.filter(
+            models.Q(bylines__reporter__user=user) | models.Q(created_by=user)
+        ).distinct()
+
+    def editable_by(self, user):
+        """The stories a desk user may change now: all for editors; a reporter's own stories
+        while they are draft or returned."""
+        if user.has_perm("articles.approve_article"):
+            return self
+        return self.visible_to(user).filter(status__in=REPORTER_EDITABLE)
+
+    def scheduled(self):
+        """Published stories whose publish time has not come yet (定时发布), soonest first."""
+        return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=timezone.now()).order_by(
+            "publish_at", "pk"
+        )
+
+    def awaiting_review(self, *, signoff_required: bool = False):
+        """What the desk has to act on: stories submitted for review, and, when the desk
+        requires a chief editor's sign-off, approved stories waiting for it."""
+        states = [ArticleStatus.SUBMITTED]
+        if signoff_required:
+            states.append(ArticleStatus.APPROVED)
+        return self.filter(status__in=states)
 
     def credited_to(self, reporter):
         """Stories with any credit (text or photo) for ``reporter``, each story once."""
@@ -189,7 +230,100 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-month")
         )
 
+    # -- the desk's reads: sign-off sheet and contribution statistics (稿件统计) ---------------
 
+    def with_review_history(self):
+        """Prefetch what a sign-off sheet (签发单) shows: the listing's column, credits and
+        unions, and every review step (:class:`Transition`) with the user who took it, oldest
+        first; a fixed number of queries however many steps a story went through."""
+        return self.with_listing().prefetch_related(
+            models.Prefetch(
+                "transitions",
+                queryset=Transition.objects.select_related("user").order_by("created_at", "pk"),
+            )
+        )
+
+    def in_month(self, month):
+        """Stories whose ``publish_at`` falls in the calendar month of ``month`` (a date or
+        datetime; only its year and month count) in the paper's time zone (Asia/Shanghai,
+        ``settings.TIME_ZONE``): from the 1st at 00:00 to the next month's 1st, exclusive."""
+        paper_tz = timezone.get_default_timezone()
+        start = datetime(month.year, month.month, 1, tzinfo=paper_tz)
+        end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=paper_tz)
+        return self.filter(publish_at__gte=start, publish_at__lt=end)
+
+    def contribution_by_reporter(self, month=None) -> list[dict]:
+        """Credits per person, per month, for reviews and fees (稿费): one row per month of
+        ``publish_at`` (Asia/Shanghai), person and title as printed on the byline (记者, 实习记者,
+        通讯员, 实习生 — a trainee who became a reporter has a row for each title).
+
+        Call it on ``published()``: only live stories count. ``month`` (any date in it)
+        restricts to that month; ``None`` gives every month. Rows, newest month first, then
+        the most credited: ``{"month": aware datetime of the 1st, "reporter_pk", "name",
+        "title", "union": the union a correspondent writes for or None, "text": stories with
+        a text credit, "photo": stories with a photo credit, "stories": stories with any
+        credit}``. One query whatever the number of stories.
+        """
+        return self._credit_rows(month)
+
+    def contribution_by_correspondent(self, month=None) -> list[dict]:
+        """:meth:`contribution_by_reporter` for credits printed as 通讯员 only (a union's own
+        press officer), with the union they write for."""
+        return self._credit_rows(month, title="通讯员")
+
+    def contribution_by_union(self, month=None) -> list[dict]:
+        """Stories linked to each union, per month of ``publish_at`` (Asia/Shanghai).
+
+        Call it on ``published()``. Rows, newest month first, then the most covered union:
+        ``{"month", "union_pk", "name", "stories"}``; a story about two unions counts for
+        each. One query whatever the number of stories.
+        """
+        stories = self.in_month(month) if month is not None else self
+        links = Article.unions.through.objects.filter(article_id__in=stories.values("pk"))
+        return list(
+            links.annotate(
+                month=models.functions.TruncMonth(
+                    "article__publish_at", tzinfo=timezone.get_default_timezone()
+                )
+            )
+            .values("month", union_pk=models.F("union_id"), name=models.F("union__name"))
+            .annotate(stories=models.Count("article_id", distinct=True))
+            .order_by("-month", "-stories", "name", "union_pk")
+        )
+
+    def _credit_rows(self, month, title=None) -> list[dict]:
+        stories = self.in_month(month) if month is not None else self
+        credits = Byline.objects.filter(article_id__in=stories.values("pk"))
+        if title is not None:
+            credits = credits.filter(title=title)
+
+        def stories_credited(contribution=None):
+            only = None if contribution is None else Q(contribution=contribution)
+            return models.Count("article_id", filter=only, distinct=True)
+
+        return list(
+            credits.annotate(
+                month=models.functions.TruncMonth(
+                    "article__publish_at", tzinfo=timezone.get_default_timezone()
+                )
+            )
+            .values(
+                "month",
+                "title",
+                reporter_pk=models.F("reporter_id"),
+                name=models.F("reporter__name"),
+                union=models.F("reporter__union__name"),
+            )
+            .annotate(
+                text=stories_credited(credit_rules.TEXT),
+                photo=stories_credited(credit_rules.PHOTO),
+                stories=stories_credited(),
+            )
+            .order_by("-month", "-stories", "-text", "name", "reporter_pk", "title")
+        )
+
+
+@reversion.register(follow=["bylines"])
 class Article(models.Model):
     """A story: its title block, credits, body, and where it ran in print.
 
@@ -262,6 +396,12 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    version = models.PositiveIntegerField(
+        "版本",
+        default=1,
+        editable=False,
+        help_text="每次保存或流转加一；两人从同一版本各自修改时，后保存者会收到冲突提示。",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -281,6 +421,7 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_time",
             ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="article_version_positive"),
             # One story per position of an imported page: re-importing cannot duplicate.
             models.UniqueConstraint(
                 fields=["source_file", "source_position"],
@@ -346,6 +487,7 @@ class Article(models.Model):
         )
 
 
+@reversion.register()
 class Byline(models.Model):
     """One credit on a story (署名): who, with which title as printed, for what, in what order.
 
@@ -452,3 +594,58 @@ class ImportedPage(models.Model):
 
     def __str__(self):
         return self.source_file
+
+
+class EditorialNote(models.Model):
+    """An internal note on a story (编辑备注): for the desk only, never shown to readers."""
+
+    article = models.ForeignKey(
+        Article, verbose_name="稿件", on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作者",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField("内容")
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "内部备注"
+        verbose_name_plural = "内部备注"
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="note_not_empty")]
+
+    def __str__(self):
+        return self.text[:30]
+
+
+class Correction(models.Model):
+    """A public correction (更正) appended to a live story, dated, as the paper prints it:
+    the story's text is not silently changed; the correction says what was wrong."""
+
+    article = models.ForeignKey(
+        Article, verbose_name="稿件", on_delete=models.CASCADE, related_name="corrections"
+    )
+    text = models.TextField("更正内容")
+    published_at = models.DateTimeField("更正时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="更正人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "更正"
+        verbose_name_plural = "更正"
+        ordering = ["published_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="correction_not_empty")]
+
+    def __str__(self):
+        return self.text[:30]

@@ -22,6 +22,10 @@ _WRITE = [
     "organizations.view_union",
     "events.view_event",
     "taggit.view_tag",
+    "articles.view_editorialnote",
+    "articles.add_editorialnote",
+    "articles.view_correction",
+    "articles.view_transition",
 ]
 _EDIT = [
     *_WRITE,
@@ -29,7 +33,6 @@ _EDIT = [
     "articles.approve_article",
     "articles.publish_article",
     "articles.import_pages",
-    "articles.view_transition",
     "articles.view_importedpage",
     "articles.delete_importedpage",
     *(f"articles.{a}_{m}" for a in ("add", "change", "delete") for m in ("reporter", "column")),
@@ -40,6 +43,8 @@ _EDIT = [
     ),
     *(f"events.{a}_event" for a in ("add", "change", "delete")),
     *(f"taggit.{a}_tag" for a in ("add", "change", "delete")),
+    *(f"articles.{a}_correction" for a in ("add", "change", "delete")),
+    "articles.delete_editorialnote",
 ]
 
 #: Group name → permissions as ``app_label.codename``.
@@ -49,3 +54,39 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITOR: _EDIT,
     CHIEF_EDITOR: [*_EDIT, "articles.signoff_article"],
 }
+
+
+def sync_roles(apps=None) -> None:
+    """Give each role group exactly the permissions listed above that exist so far.
+
+    Used by data migrations with their historical ``apps``: a permission of a model that a
+    later migration creates is skipped there and granted by that later migration's sync.
+    Called without ``apps`` it uses the project's models (``seed_demo``, tests).
+    """
+    from django.apps import apps as project_apps
+    from django.contrib.auth.management import create_permissions
+
+    if apps is None:
+        apps = project_apps
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+    else:
+        # A migration's app registry has no models modules; permissions are normally created
+        # only after all migrations, and the groups need them now.
+        for app_config in apps.get_app_configs():
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)

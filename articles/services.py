@@ -6,11 +6,13 @@ the story's current state, changes the state in one transaction, writes a
 — a domain error, never an HTTP one — so that the admin, the commands and tests behave alike.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import reversion
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +21,16 @@ from organizations.models import Union
 from organizations.services import union_directory
 
 from .importer import PageParseError, ParsedPage, parse_page
-from .models import Article, Byline, Column, ImportedPage, Reporter, Transition
+from .models import (
+    Article,
+    Byline,
+    Column,
+    Correction,
+    EditorialNote,
+    ImportedPage,
+    Reporter,
+    Transition,
+)
 
 Status = Article.Status
 
@@ -28,104 +39,243 @@ class TransitionNotAllowed(Exception):
     """A workflow step the user may not take, or not from the story's current state."""
 
 
+class EditConflict(Exception):
+    """Someone saved the story after this copy was opened (optimistic locking).
+
+    ``current`` is the story as it is now in the database, for showing what changed.
+    """
+
+    def __init__(self, current: Article):
+        self.current = current
+        super().__init__(
+            f"稿件“{current.headline}”在你打开之后已被修改（现为第 {current.version} 版）。"
+            "为免覆盖他人的修改，本次没有保存；请查看改动后重新编辑。"
+        )
+
+
 class ImportConflict(Exception):
     """A page already imported with different content; importing again would lose edits."""
 
 
 # -- workflow -----------------------------------------------------------------------------------
+#
+# The desk's state machine (DESIGN.md, "Editorial workflow"):
+#
+#   draft ──submit──▶ submitted ──approve──▶ approved ──sign off──▶ signed_off
+#     ▲                  │  ▲                   │                        │
+#     └──(fix)── returned ◀──return─────────────┴────────────────────────┘
+#   approved / signed_off ──publish (now or at a time)──▶ published ──withdraw──▶ withdrawn
+#   published, not yet live ──unschedule──▶ approved;   withdrawn ──reopen──▶ draft
+#
+# With UNIONNEWS_REQUIRE_SIGNOFF, only a signed-off story can be published.
 
 
-def _transition(
-    *,
-    article: Article,
-    user,
-    to: str,
-    allowed_from: Iterable[str],
-    perm: str | None,
-    comment: str = "",
-    **changes,
-) -> Article:
-    with transaction.atomic():
+def signoff_required() -> bool:
+    """Whether the desk requires the chief editor's sign-off (签发) before publication."""
+    return bool(getattr(settings, "UNIONNEWS_REQUIRE_SIGNOFF", False))
+
+
+def _publishable() -> tuple[str, ...]:
+    return (Status.SIGNED_OFF,) if signoff_required() else (Status.APPROVED, Status.SIGNED_OFF)
+
+
+@dataclass(frozen=True)
+class Step:
+    """The rule of one workflow step: the state it leads ``to``, the permission it needs, the
+    states it ``starts`` from (a function, since publishing depends on the desk setting),
+    whether reporters may take it only on their own stories, and whether the story must not
+    be live yet. The services enforce these rules; the admin reads them to offer buttons."""
+
+    to: str
+    perm: str
+    starts: Callable[[], tuple[str, ...]]
+    own_story: bool = False
+    before_live: bool = False
+
+
+#: Every workflow step by name. The one place the desk's rules are written.
+STEPS: dict[str, Step] = {
+    "submit": Step(
+        Status.SUBMITTED,
+        "articles.change_article",
+        lambda: (Status.DRAFT, Status.RETURNED),
+        own_story=True,
+    ),
+    "approve": Step(
+        Status.APPROVED, "articles.approve_article", lambda: (Status.SUBMITTED, Status.DRAFT)
+    ),
+    "return": Step(
+        Status.RETURNED,
+        "articles.approve_article",
+        lambda: (Status.SUBMITTED, Status.APPROVED, Status.SIGNED_OFF),
+    ),
+    "signoff": Step(Status.SIGNED_OFF, "articles.signoff_article", lambda: (Status.APPROVED,)),
+    "publish": Step(Status.PUBLISHED, "articles.publish_article", _publishable),
+    "schedule": Step(Status.PUBLISHED, "articles.publish_article", _publishable),
+    "unschedule": Step(
+        Status.APPROVED, "articles.publish_article", lambda: (Status.PUBLISHED,), before_live=True
+    ),
+    "withdraw": Step(Status.WITHDRAWN, "articles.publish_article", lambda: (Status.PUBLISHED,)),
+    "reopen": Step(Status.DRAFT, "articles.approve_article", lambda: (Status.WITHDRAWN,)),
+}
+
+
+def step_refusal(step: str, *, article: Article, user, visible: bool | None = None) -> str | None:
+    """Why ``user`` may not take ``step`` on ``article`` as it is now, or ``None`` if they may.
+
+    ``visible`` says whether the user may open the story (``Article.objects.visible_to``), when
+    the caller already knows; otherwise it is looked up, for reporters' own-story steps only.
+    """
+    rule = STEPS[step]
+    target = Status(rule.to).label
+    if not user.has_perm(rule.perm):
+        return f"{user} 没有权限把稿件改为“{target}”。"
+    if rule.own_story and not user.has_perm("articles.approve_article"):
+        if visible is None:
+            visible = Article.objects.visible_to(user).filter(pk=article.pk).exists()
+        if not visible:
+            return "只能提交自己署名的稿件。"
+    if article.status not in rule.starts():
+        if step in ("publish", "schedule") and article.status == Status.APPROVED:
+            return "本报要求总编签发后才能发布，这篇稿件还没有签发。"
+        return f"稿件当前状态为“{article.get_status_display()}”，不能改为“{target}”。"
+    if rule.before_live and article.is_public:
+        return "稿件已经上线，请用“撤回”。"
+    return None
+
+
+def _transition(step: str, *, article: Article, user, comment: str = "", **changes) -> Article:
+    """Take ``step`` (a key of :data:`STEPS`) on ``article``: check its rule on the locked
+    row, record a :class:`Transition` and a revision, all in one transaction; bumps
+    ``version`` so that an edit form opened before the move is stale. Raises
+    :class:`TransitionNotAllowed` with the reason."""
+    to = STEPS[step].to
+    with transaction.atomic(), reversion.create_revision():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        if perm and not user.has_perm(perm):
-            raise TransitionNotAllowed(f"{user} 没有权限把稿件改为“{Status(to).label}”。")
-        if locked.status not in allowed_from:
-            raise TransitionNotAllowed(
-                f"稿件当前状态为“{locked.get_status_display()}”，不能改为“{Status(to).label}”。"
-            )
+        refusal = step_refusal(step, article=locked, user=user)
+        if refusal:
+            raise TransitionNotAllowed(refusal)
         from_status = locked.status
         locked.status = to
+        locked.version += 1
         for name, value in changes.items():
             setattr(locked, name, value)
-        locked.save(update_fields=["status", "updated_at", *changes])
+        locked.save(update_fields=["status", "version", "updated_at", *changes])
         Transition.objects.create(
             article=locked, user=user, from_status=from_status, to_status=to, comment=comment
+        )
+        reversion.set_user(user if user.is_authenticated else None)
+        reversion.set_comment(
+            f"{Status(from_status).label} → {Status(to).label}"
+            + (f"：{comment}" if comment else "")
         )
     article.refresh_from_db()
     return article
 
 
 def article_submit(*, article: Article, user) -> Article:
-    """A reporter files a draft or a returned story for review (draft/returned → submitted)."""
-    return _transition(
-        article=article,
-        user=user,
-        to=Status.SUBMITTED,
-        allowed_from=[Status.DRAFT, Status.RETURNED],
-        perm="articles.change_article",
-    )
+    """A reporter files their draft or returned story for review (→ submitted).
+
+    Reporters may submit only stories they have a byline on or created; editors any story.
+    """
+    return _transition("submit", article=article, user=user)
 
 
 def article_approve(*, article: Article, user, comment: str = "") -> Article:
     """An editor approves a story (submitted → approved). Imported print stories, already
     edited for print, may be approved straight from draft."""
-    return _transition(
-        article=article,
-        user=user,
-        to=Status.APPROVED,
-        comment=comment,
-        allowed_from=[Status.SUBMITTED, Status.DRAFT],
-        perm="articles.approve_article",
-    )
+    return _transition("approve", article=article, user=user, comment=comment)
 
 
 def article_return(*, article: Article, user, comment: str) -> Article:
-    """An editor sends a story back to its reporter with a comment (submitted → returned)."""
+    """An editor sends a story back to its reporter with a comment (→ returned). The comment
+    is required: it is what the reporter reads."""
     if not comment.strip():
         raise TransitionNotAllowed("退回稿件时请写明修改意见。")
-    return _transition(
-        article=article,
-        user=user,
-        to=Status.RETURNED,
-        comment=comment,
-        allowed_from=[Status.SUBMITTED, Status.APPROVED],
-        perm="articles.approve_article",
-    )
+    return _transition("return", article=article, user=user, comment=comment)
+
+
+def article_signoff(*, article: Article, user, comment: str = "") -> Article:
+    """The chief editor signs an approved story off for publication (签发; → signed_off)."""
+    return _transition("signoff", article=article, user=user, comment=comment)
 
 
 def article_publish(*, article: Article, user, at: datetime | None = None) -> Article:
-    """Publish an approved story now, or at ``at`` (an aware datetime) — a scheduled story
-    is public from that moment on every surface, with no job to run."""
+    """Publish a story now, or schedule it for ``at`` (an aware datetime).
+
+    From approved or signed off; only from signed off when the desk requires sign-off. A
+    scheduled story is public from ``at`` on every surface, with no job to run
+    (``Article.objects.published()``).
+    """
+    if at is not None and timezone.is_naive(at):
+        raise TransitionNotAllowed("定时发布的时间必须带时区。")
+    if at is None:
+        return _transition("publish", article=article, user=user, publish_at=timezone.now())
+    local = timezone.localtime(at)
+    comment = f"定时发布：{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return _transition("schedule", article=article, user=user, publish_at=at, comment=comment)
+
+
+def article_unschedule(*, article: Article, user, comment: str = "") -> Article:
+    """Take a scheduled story off the schedule before it goes live (→ approved)."""
     return _transition(
-        article=article,
-        user=user,
-        to=Status.PUBLISHED,
-        publish_at=at or timezone.now(),
-        allowed_from=[Status.APPROVED],
-        perm="articles.publish_article",
+        "unschedule", article=article, user=user, publish_at=None, comment=comment or "取消定时发布"
     )
 
 
 def article_withdraw(*, article: Article, user, comment: str = "") -> Article:
     """Take a published story off the public site (published → withdrawn)."""
-    return _transition(
-        article=article,
-        user=user,
-        to=Status.WITHDRAWN,
-        comment=comment,
-        allowed_from=[Status.PUBLISHED],
-        perm="articles.publish_article",
-    )
+    return _transition("withdraw", article=article, user=user, comment=comment)
+
+
+def article_reopen(*, article: Article, user, comment: str = "") -> Article:
+    """Bring a withdrawn story back to draft so that it can be fixed and go through review
+    again (withdrawn → draft). The only way back from withdrawn."""
+    return _transition("reopen", article=article, user=user, publish_at=None, comment=comment)
+
+
+def article_save_edit(*, article: Article, user, expected_version: int) -> Article:
+    """Save an edited story, unless someone saved it since this copy was opened.
+
+    ``expected_version`` is the ``version`` the editing form was opened at. Raises
+    :class:`EditConflict` (nothing saved) when the story moved on, and
+    :class:`TransitionNotAllowed` when the user may not edit it in its current state
+    (reporters: their own stories, while draft or returned).
+    """
+    with transaction.atomic():
+        current = Article.objects.select_for_update().get(pk=article.pk)
+        if current.version != expected_version:
+            raise EditConflict(current)
+        if not Article.objects.editable_by(user).filter(pk=current.pk).exists():
+            raise TransitionNotAllowed(
+                f"稿件当前状态为“{current.get_status_display()}”，你不能修改它。"
+            )
+        article.version = current.version + 1
+        article.status = current.status  # never changed by an edit
+        article.publish_at = current.publish_at
+        article.save()
+    return article
+
+
+def article_add_note(*, article: Article, user, text: str) -> EditorialNote:
+    """Add an internal note (编辑备注) to a story; anyone who may open the story may."""
+    if not text.strip():
+        raise TransitionNotAllowed("备注不能为空。")
+    if not Article.objects.visible_to(user).filter(pk=article.pk).exists():
+        raise TransitionNotAllowed("你不能给这篇稿件写备注。")
+    return EditorialNote.objects.create(article=article, author=user, text=text.strip())
+
+
+def article_add_correction(*, article: Article, user, text: str) -> Correction:
+    """Append a dated public correction (更正) to a live story. Editors only."""
+    if not user.has_perm("articles.publish_article"):
+        raise TransitionNotAllowed("只有编辑可以发布更正。")
+    if not text.strip():
+        raise TransitionNotAllowed("更正内容不能为空。")
+    with transaction.atomic():
+        if not Article.objects.select_for_update().get(pk=article.pk).is_public:
+            raise TransitionNotAllowed("只能给已上线的稿件发布更正；未上线的稿件请直接修改。")
+        return Correction.objects.create(article=article, created_by=user, text=text.strip())
 
 
 # -- print-page import --------------------------------------------------------------------------
@@ -168,7 +318,10 @@ def import_page(
     """
     source = Path(source).name
     page = preview_page(data=data, source=source)
-    with transaction.atomic():
+    with transaction.atomic(), reversion.create_revision():
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(f"导入版面 {source}")
         previous = ImportedPage.objects.select_for_update().filter(source_file=source).first()
         if previous is not None:
             if previous.digest == page.digest:
@@ -272,15 +425,24 @@ def _write_article(parsed, page, column, result, user, paper_date, page_number) 
 
 
 __all__ = [
+    "STEPS",
+    "EditConflict",
     "ImportConflict",
     "PageImport",
     "PageParseError",
     "TransitionNotAllowed",
+    "article_add_correction",
+    "article_add_note",
     "article_approve",
     "article_publish",
+    "article_reopen",
     "article_return",
+    "article_save_edit",
+    "article_signoff",
     "article_submit",
+    "article_unschedule",
     "article_withdraw",
+    "step_refusal",
     "import_files",
     "import_page",
     "preview_page",

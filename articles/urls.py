@@ -7,7 +7,7 @@ first non-digit, so ``12-yong-zhuan-ye`` splits into ``pk=12`` and ``slug="yong-
 
 from django.urls import path
 
-from . import views
+from . import desk_views, views
 
 app_name = "articles"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("topics/<int:pk>-<str:slug>/", views.topic_detail, name="topic_detail"),
     path("archive/", views.archive, name="archive"),
     path("archive/<int:year>/<int:month>/", views.archive_month, name="archive_month"),
+    # The desk's printable and statistics pages (staff only; log in through the admin).
+    path(
+        "desk/articles/<int:pk>/signoff-sheet/",
+        desk_views.signoff_sheet,
+        name="signoff_sheet",
+    ),
+    path("desk/statistics/", desk_views.contribution_stats, name="contribution_stats"),
 ]

@@ -120,12 +120,15 @@ def home(request):
 
 def article_detail(request, pk: int, slug: str):
     """One story as the paper prints it; 404 unless it is published and its time has come."""
-    article = get_object_or_404(Article.objects.published().with_detail(), pk=pk)
+    article = get_object_or_404(
+        Article.objects.published().with_detail().prefetch_related("corrections"), pk=pk
+    )
     url = article.get_absolute_url()
     if moved := redirect_if_moved(request, slug, url, article.slug):
         return moved
 
     bylines = list(article.bylines.all())
+    corrections = list(article.corrections.all())  # oldest first (Correction.Meta.ordering)
     paragraphs = article.paragraphs
     canonical_url = request.build_absolute_uri(url)
     topics = [TopicLink(tag.name, topic_url(tag)) for tag in article.tags.all()]
@@ -158,6 +161,14 @@ def article_detail(request, pk: int, slug: str):
         },
         "articleSection": article.column.name if article.column else "",
         "keywords": [topic.name for topic in topics],
+        "correction": [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": _iso(correction.published_at),
+            }
+            for correction in corrections
+        ],
     }
     structured = {key: value for key, value in structured.items() if value not in ("", [])}
     return render(
@@ -169,6 +180,7 @@ def article_detail(request, pk: int, slug: str):
             "lead_in": article.lead_in(),
             "standalone_byline": article.standalone_byline(),
             "photo_credit": article.photo_credit(),
+            "corrections": corrections,
             "first_paragraph": paragraphs[0] if paragraphs else "",
             "other_paragraphs": paragraphs[1:],
             "topics": topics,

@@ -166,24 +166,34 @@ def test_article_change_form_shows_print_preview_and_history(client, superuser):
 # -- workflow actions ---------------------------------------------------------------------------
 
 
+def _bulk(client, action, *pks):
+    """A bulk action as the desk runs it: the list's POST shows a confirmation page, and
+    nothing changes until the confirming POST (``apply``)."""
+    confirm = client.post(ARTICLES, {"action": action, "_selected_action": list(pks), "index": 0})
+    assert confirm.status_code == 200, action
+    assert 'name="apply"' in _text(confirm)
+    return client.post(
+        ARTICLES, {"action": action, "_selected_action": list(pks), "apply": "1"}, follow=True
+    )
+
+
 @pytest.mark.django_db
 def test_approve_then_publish_actions_publish_a_draft(editor_client):
     article = make_article()
 
-    response = editor_client.post(
-        ARTICLES,
-        {"action": "approve_articles", "_selected_action": [article.pk], "index": 0},
-        follow=True,
+    confirm = editor_client.post(
+        ARTICLES, {"action": "approve_articles", "_selected_action": [article.pk], "index": 0}
     )
+    assert article.headline in _text(confirm)
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT  # nothing happens before confirming
+
+    response = _bulk(editor_client, "approve_articles", article.pk)
     assert "已通过 1 篇稿件" in _text(response)
     article.refresh_from_db()
     assert article.status == Article.Status.APPROVED
 
-    response = editor_client.post(
-        ARTICLES,
-        {"action": "publish_now", "_selected_action": [article.pk], "index": 0},
-        follow=True,
-    )
+    response = _bulk(editor_client, "publish_now", article.pk)
     assert "已发布 1 篇稿件" in _text(response)
     article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
@@ -198,11 +208,7 @@ def test_approve_then_publish_actions_publish_a_draft(editor_client):
 def test_publish_action_refuses_a_draft_with_a_message(editor_client):
     article = make_article("还没通过的稿件")
 
-    response = editor_client.post(
-        ARTICLES,
-        {"action": "publish_now", "_selected_action": [article.pk], "index": 0},
-        follow=True,
-    )
+    response = _bulk(editor_client, "publish_now", article.pk)
 
     assert "“还没通过的稿件”未能发布" in _text(response)
     article.refresh_from_db()
@@ -211,7 +217,7 @@ def test_publish_action_refuses_a_draft_with_a_message(editor_client):
 
 @pytest.mark.django_db
 def test_reporter_cannot_approve_or_publish(client, reporter_user):
-    article = make_article()
+    article = make_article(created_by=reporter_user)
     client.force_login(reporter_user)
 
     page = _text(client.get(ARTICLES))
@@ -219,6 +225,7 @@ def test_reporter_cannot_approve_or_publish(client, reporter_user):
     assert "publish_now" not in page
     for action in ("approve_articles", "publish_now"):
         client.post(ARTICLES, {"action": action, "_selected_action": [article.pk], "index": 0})
+        client.post(ARTICLES, {"action": action, "_selected_action": [article.pk], "apply": "1"})
 
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT

@@ -398,3 +398,10 @@ def test_plain_bylines_and_trailing_credits_close_stories(directory):
     assert walk.headline == "平谷区总工会举办职工健步行活动"
     assert [(b.name, b.title) for b in walk.bylines] == [("王五", "记者"), ("赵六", "通讯员")]
     assert [(e.kind, e.name) for e in walk.events] == [("culture", "平谷区总工会职工健步行活动")]
+
+
+def test_a_body_paragraph_on_top_is_never_taken_for_the_banner():
+    """Found by hypothesis: a page opening with body text above a ``#`` line lost that text."""
+    text = "本报讯（记者 马超）近日，活动举行。\n\n# 栏目\n\n标题\n\n本报讯（记者 张三）正文。\n"
+    with pytest.raises(PageParseError, match="第1行：正文之前没有找到标题"):
+        parse_text(text, source="t.txt")

@@ -134,8 +134,8 @@ def _find_column(
     first = lines[0]
     if first.level == 1 or first.text in known_columns:
         return first.text, lines[1:]
-    if first.level:
-        return None, lines
+    if first.level or not is_title_like(first):
+        return None, lines  # body text is never a banner
     if len(lines) > 1 and lines[1].level in (1, 2):
         return first.text, lines[1:]  # a plain banner over a marked-up section
     top = 0

@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from articles import roles
 from articles.models import Article, Reporter
-from articles.services import article_approve, article_publish, import_files
+from articles.services import (
+    article_approve,
+    article_publish,
+    article_signoff,
+    import_files,
+    signoff_required,
+)
 from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
@@ -43,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo 会创建公开密码的演示账号，只能在 DEBUG=1 的本地环境运行。"
             )
+        roles.sync_roles()  # the groups match articles/roles.py even on an older database
         count = directory_load()
         self.stdout.write(f"工会名录：{count} 个工会")
         users = {row[0]: self.account(*row) for row in DEMO_ACCOUNTS}
@@ -52,7 +59,7 @@ class Command(BaseCommand):
             state = "已导入过，未改动" if result.unchanged else f"导入 {len(result.articles)} 篇"
             self.stdout.write(f"版面 {result.page.source}：{state}")
         self.link_correspondent()
-        self.publish_imported(editor)
+        self.publish_imported(editor, users["chief"])
         # The demo editor reviews the events the importer proposed, so they get public pages.
         names = PAGES.glob("*.txt")
         reviewed = events_mark_reviewed(
@@ -93,14 +100,17 @@ class Command(BaseCommand):
             reporter.title = "通讯员"
             reporter.save()
 
-    def publish_imported(self, editor):
-        """Publish the imported drafts in page order, a minute apart, newest last page first."""
+    def publish_imported(self, editor, chief):
+        """Publish the imported drafts in page order, a minute apart, newest last page first;
+        the chief editor signs them off first when the desk requires it."""
         drafts = Article.objects.filter(
             status=Article.Status.DRAFT, source_file__in=[p.name for p in PAGES.glob("*.txt")]
         ).order_by("-source_file", "-source_position")
         now = timezone.now()
         for minutes, article in enumerate(drafts):
             article_approve(article=article, user=editor, comment="演示：版面稿件直接通过")
+            if signoff_required():
+                article_signoff(article=article, user=chief, comment="演示：签发")
             article_publish(article=article, user=editor, at=now - timedelta(minutes=minutes))
         if drafts:
             self.stdout.write(f"发布 {len(drafts)} 篇稿件")
