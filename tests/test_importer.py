@@ -405,3 +405,17 @@ def test_a_body_paragraph_on_top_is_never_taken_for_the_banner():
     text = "本报讯（记者 马超）近日，活动举行。\n\n# 栏目\n\n标题\n\n本报讯（记者 张三）正文。\n"
     with pytest.raises(PageParseError, match="第1行：正文之前没有找到标题"):
         parse_text(text, source="t.txt")
+
+
+def test_a_question_headline_counts_only_with_a_lead_in_under_it():
+    text = (
+        "职工疗休养怎么安排？\n\n本报讯（记者 张三）今年，市总工会将组织劳模疗休养。\n\n"
+        "“我们一定做到！”\n\n这是第二段。\n"
+    )
+    [article] = parse_text(text, source="q.txt").articles
+    assert article.headline == "职工疗休养怎么安排？"
+    assert article.paragraphs == [
+        "今年，市总工会将组织劳模疗休养。",
+        "“我们一定做到！”",
+        "这是第二段。",
+    ]

@@ -30,6 +30,9 @@ from .text import decode, digest, normalise_lines
 from .topics import suggest_topics
 from .unions import UnionDirectory
 
+#: A headline may end in ？ or ！ (怎么安排？); such a line is short.
+MAX_QUESTION_TITLE = 24
+_QUESTION_END_RE = re.compile(r"[？！?!]+[”’\"」』）)]*$")
 #: A page name (版名) such as 职工之家 or 工会工作; a kicker is a longer phrase.
 MAX_PAGE_NAME = 6
 #: Title lines are short: the longest title line in a year of the paper is about 30 characters.
@@ -253,10 +256,23 @@ class _PageBuilder:
                 break
             run.append(line)
             i += 1
+        if i < len(self.lines) and len(run) < 3 and self.is_question_title(i):
+            run.append(self.lines[i])  # 职工疗休养怎么安排？ with its lead-in below it
+            i += 1
         if run and i < len(self.lines) and self.is_title_like(self.lines[i]):
             # Four or more short lines in a row: only the last three can be one title block.
             return []
         return run
+
+    def is_question_title(self, i: int) -> bool:
+        """A short line ending in ？ or ！ is a headline only when a lead-in or a byline
+        follows it; otherwise it is a sentence of the story."""
+        line = self.lines[i]
+        if line.level or len(line.text) > MAX_QUESTION_TITLE or "。" in line.text:
+            return False
+        if not _QUESTION_END_RE.search(line.text):
+            return False
+        return self.confirmed_title([line], i)
 
     def next_after(self, run: list[_Line], i: int) -> _Line | None:
         j = i + len(run)
