@@ -4,7 +4,7 @@ from datetime import datetime
 
 import reversion
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from taggit.managers import TaggableManager
 from unionnews.slugs import pinyin_slug
 
 from . import credits as credit_rules
+from . import search as search_rules
 
 
 class Column(models.Model):
@@ -140,6 +141,36 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
             "unions",
         )
+
+    def search(self, query: str):
+        """Stories containing every word of ``query`` (a reader's words, cut by jieba as the
+        stories are; see ``articles/search.py``), newest first. Call it on ``published()``.
+
+        PostgreSQL matches ``to_tsvector('simple', search_text)`` against the query's words,
+        the exact expression of the GIN index ``article_search_gin`` (migration 0005), so the
+        index serves it; other databases match whole words in ``search_text``. A query with
+        no words (empty, punctuation only) finds nothing.
+        """
+        terms = search_rules.query_terms(query)
+        if not terms:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVectorField
+
+            document = models.Func(
+                models.F("search_text"),
+                function="to_tsvector",
+                template="%(function)s('simple'::regconfig, %(expressions)s)",
+                output_field=SearchVectorField(),
+            )
+            found = self.alias(search_document=document).filter(
+                search_document=SearchQuery(" ".join(terms), config="simple", search_type="plain")
+            )
+        else:
+            found = self
+            for term in terms:
+                found = found.filter(search_text__contains=f" {term} ")
+        return found.newest_first()
 
     def with_detail(self):
         """Prefetch everything an article page shows."""
@@ -396,6 +427,13 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
+    search_text = models.TextField(
+        "检索词",
+        editable=False,
+        blank=True,
+        default="",
+        help_text="引题、主题、副题和正文分词后的词语，保存时自动生成，供站内搜索使用。",
+    )
     version = models.PositiveIntegerField(
         "版本",
         default=1,
@@ -440,8 +478,19 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    #: The story's own text that :attr:`search_text` is made from.
+    SEARCHED_FIELDS = ("kicker", "headline", "subtitle", "body")
+
     def save(self, *args, **kwargs):
         self.slug = pinyin_slug(self.headline)
+        update_fields = kwargs.get("update_fields")
+        # A save of other columns only (a workflow step) leaves the words as they are.
+        if update_fields is None or set(update_fields) & set(self.SEARCHED_FIELDS):
+            self.search_text = search_rules.search_text(
+                *(getattr(self, name) for name in self.SEARCHED_FIELDS)
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

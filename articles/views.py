@@ -272,3 +272,94 @@ def archive_month(request, year: int, month: int):
         "articles/article_archive_month.html",
         {"month": start, "page_obj": page_obj},
     )
+
+
+def search(request):
+    """Site search (站内搜索): published stories containing every word of ``?q=``, newest first,
+    with the words marked in the headline and in a snippet of the body.
+
+    Optional filters: ``?union=<id>`` (that union and the unions below it), ``?topic=<tag id>``
+    and ``?from=`` / ``?to=`` (``YYYY-MM-DD``, whole days in Asia/Shanghai, both included). A
+    bad filter value is named in a message and ignored, never an error page. An empty query
+    shows the form and a hint. The number of queries does not depend on the number of results.
+    """
+    from datetime import timedelta
+
+    from organizations.models import Union
+
+    from . import search as search_rules
+
+    public = Article.objects.published()
+    query = request.GET.get("q", "").strip()[:100]
+    terms = search_rules.query_terms(query)
+    problems: list[str] = []
+
+    unions = list(
+        Union.objects.reviewed()
+        .filter(pk__in=Article.unions.through.objects.filter(article__in=public).values("union"))
+        .order_by("name")
+    )
+    topic_counts = public.count_per("tags")
+    topics = sorted(Tag.objects.filter(pk__in=topic_counts), key=lambda t: t.name)
+
+    def chosen(param: str, options: list, what: str):
+        value = request.GET.get(param, "").strip()
+        if not value:
+            return None
+        found = next((o for o in options if str(o.pk) == value), None)
+        if found is None:
+            problems.append(f"没有找到所选的{what}（{value[:20]}），已忽略这一条件。")
+        return found
+
+    def day(param: str, what: str):
+        value = request.GET.get(param, "").strip()
+        if not value:
+            return None
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            problems.append(f"{what}“{value[:20]}”无法识别，请写成 2023-07-15 这样的格式。")
+            return None
+        if not 1900 <= moment.year <= 2999:
+            problems.append(f"{what}“{value}”超出了可查询的年份（1900—2999）。")
+            return None
+        return moment
+
+    union, topic = chosen("union", unions, "工会"), chosen("topic", topics, "话题")
+    start, end = day("from", "起始日期"), day("to", "截止日期")
+    if start and end and start > end:
+        problems.append("起始日期晚于截止日期，已忽略日期条件。")
+        start = end = None
+
+    page_obj = None
+    if terms:
+        stories = public.search(query)
+        if union is not None:
+            stories = stories.about_unions(Union.objects.subtree_ids(union))
+        if topic is not None:
+            stories = stories.filter(tags=topic)
+        if start is not None:
+            stories = stories.filter(publish_at__gte=timezone.make_aware(start))
+        if end is not None:
+            stories = stories.filter(publish_at__lt=timezone.make_aware(end + timedelta(days=1)))
+        page_obj = paginate(request, stories.with_listing())
+        for article in page_obj:
+            article.headline_html = search_rules.highlight(article.headline, terms)
+            article.snippet_html = search_rules.snippet(article.body, terms)
+
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": query,
+            "searched": bool(terms),
+            "page_obj": page_obj,
+            "problems": problems,
+            "unions": unions,
+            "topics": topics,
+            "union": union,
+            "topic": topic,
+            "date_from": request.GET.get("from", "").strip()[:10] if start else "",
+            "date_to": request.GET.get("to", "").strip()[:10] if end else "",
+        },
+    )

@@ -1,0 +1,100 @@
+"""sitemap.xml: every public page a search engine should find (DESIGN.md, "Public site").
+
+Stories come from ``Article.objects.published()``, the one visibility rule, so a draft or a
+story scheduled for later is never listed; unions and events only when reviewed, and topics
+only with a published story, exactly as their pages are public.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.models import Article, Column
+from articles.views import topic_url
+from events.models import Event
+from organizations.models import Union
+
+
+class ArticleSitemap(Sitemap):
+    """Published stories, newest first, last modified when the story was last saved."""
+
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Article.objects.published().only("pk", "slug", "updated_at").newest_first()
+
+    def lastmod(self, item: Article):
+        return item.updated_at
+
+
+class UnionSitemap(Sitemap):
+    """Reviewed unions (importer proposals have no public page)."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return Union.objects.reviewed().order_by("pk")
+
+    def lastmod(self, item: Union):
+        return item.updated_at
+
+
+class EventSitemap(Sitemap):
+    """Reviewed events."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return Event.objects.reviewed().order_by("pk")
+
+    def lastmod(self, item: Event):
+        return item.updated_at
+
+
+class TopicSitemap(Sitemap):
+    """Topics (taggit tags) with at least one published story."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        published = Article.objects.published()
+        return Tag.objects.filter(pk__in=published.values("tags")).order_by("pk")
+
+    def location(self, item: Tag):
+        return topic_url(item)
+
+
+class ColumnSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Column.objects.order_by("pk")
+
+
+class StaticSitemap(Sitemap):
+    """The pages that are not about one object: home, directories and the archive."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return [
+            "articles:home",
+            "organizations:union_list",
+            "events:event_list",
+            "articles:topic_list",
+            "articles:archive",
+        ]
+
+    def location(self, item: str):
+        return reverse(item)
+
+
+SITEMAPS = {
+    "static": StaticSitemap,
+    "articles": ArticleSitemap,
+    "unions": UnionSitemap,
+    "events": EventSitemap,
+    "topics": TopicSitemap,
+    "columns": ColumnSitemap,
+}
