@@ -2,15 +2,22 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 
 .PHONY: install run test lint format migrations-check clean
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 
 # Reinstalls only when pyproject.toml changes (or the venv is missing).
 $(STAMP): pyproject.toml
 	python3.11 -m venv $(VENV) && $(VENV)/bin/pip install -q --upgrade pip && $(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+# The HTML checker (vnu-jar, run with the machine's Java) and axe-core for the quality tests;
+# reinstalled only when package-lock.json changes (or node_modules is missing).
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 run: $(STAMP)
@@ -19,7 +26,7 @@ run: $(STAMP)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # pytest exits 5 when it collects no test: that is a failure here, never a silent pass.
-test: $(STAMP) migrations-check
+test: $(STAMP) $(NODE_STAMP) migrations-check
 	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; \
 	exit $$rc
