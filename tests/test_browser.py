@@ -47,3 +47,19 @@ def test_every_seed_story_is_reachable_from_the_home_page(page, site, published_
             break
         following.first.click()
     assert seen == {str(a.pk) for a in published_seed_pages}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_reader_searches_in_chinese_from_the_header(page, site, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(site + "/")
+    page.locator("header input[name=q]").fill("工匠")
+    with page.expect_navigation():
+        page.locator("header input[name=q]").press("Enter")
+    assert "/search/" in page.url
+    results = page.locator("main").inner_text()
+    assert "用专业技能大赛造就“首都建筑工匠”" in results.replace("\n", "")
+    assert page.locator("main mark", has_text="工匠").count() >= 1
+    page.get_by_role("link", name="用专业技能大赛造就“首都建筑工匠”").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "用专业技能大赛造就“首都建筑工匠”"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
