@@ -20,6 +20,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the in-process cache (and the full-page cache in
+    it) outlives a test's database, whose rows are rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright's sync API (never a downloaded build)."""

@@ -6,12 +6,11 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from .models import MAX_DEPTH, Union, UnionAlias, UnionKind
-from .services import MergeNotAllowed, union_merge
+from .services import MergeNotAllowed, union_merge, unions_mark_reviewed
 
 #: Indentation per level of the tree; ideographic spaces are not collapsed by HTML.
 INDENT = "\u3000"
@@ -168,7 +167,7 @@ class UnionAdmin(admin.ModelAdmin):
 
     @admin.action(description="标记为已审核", permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        count = queryset.filter(reviewed=False).update(reviewed=True, updated_at=timezone.now())
+        count = unions_mark_reviewed(unions=queryset)
         self.message_user(request, f"已将 {count} 个工会标记为已审核。", messages.SUCCESS)
 
     @admin.action(description="合并到…", permissions=["change", "delete"])

@@ -1,11 +1,15 @@
-"""Changes to the union directory: loading the curated fixture, merging proposals."""
+"""Changes to the union directory: loading the curated fixture, reviewing and merging
+proposals."""
 
 import json
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from articles.importer import UnionDirectory, UnionEntry
+from unionnews import page_cache
 
 from .models import Union, UnionAlias
 
@@ -99,3 +103,12 @@ def union_merge(*, source: Union, target: Union) -> Union:
         if form != target.name:
             UnionAlias.objects.update_or_create(name=form, defaults={"union": target})
     return target
+
+
+def unions_mark_reviewed(*, unions: QuerySet[Union]) -> int:
+    """An editor confirms unions the importer proposed: they join the public directory and
+    get pages. Returns how many changed."""
+    count = unions.filter(reviewed=False).update(reviewed=True, updated_at=timezone.now())
+    if count:
+        page_cache.invalidate()  # a bulk update sends no signal
+    return count

@@ -30,6 +30,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 0/1/true/false)")
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of 0 or more")
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -72,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Anonymous readers' pages from the cache; after LocaleMiddleware (keys carry the language).
+    "unionnews.page_cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,6 +188,11 @@ TAGGIT_CASE_INSENSITIVE = True
 # The desk: whether the chief editor's sign-off (签发) is required before publication
 # (two-level review). When false, an editor's approval is enough to publish or schedule.
 UNIONNEWS_REQUIRE_SIGNOFF = env_bool("UNIONNEWS_REQUIRE_SIGNOFF", False)
+
+# Full-page cache for anonymous readers (unionnews/page_cache.py): the most seconds a page is
+# kept; it is also retired at once by any public change and never outlives a scheduled story's
+# publish time. 0 turns it off. Several server processes need CACHE_URL (a shared Redis).
+UNIONNEWS_PAGE_CACHE_SECONDS = env_int("UNIONNEWS_PAGE_CACHE_SECONDS", 600)
 
 # Content Security Policy (django-csp 4.x format). No external asset, no inline script/style.
 CONTENT_SECURITY_POLICY = {

@@ -1,0 +1,307 @@
+"""The full-page cache for anonymous readers (``unionnews/page_cache.py``; issue 4, "Speed").
+
+A reader's repeat visit is served from the cache without a query; publishing, withdrawing or
+editing a live story shows on the next visit to every page; a scheduled story is on no cached
+page a second early and on every page the second it goes live; the desk is never cached.
+"""
+
+import socket
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles import services
+from articles.models import Article
+from articles.views import topic_url
+from events.models import Event
+from events.services import events_mark_reviewed
+from organizations.models import Union
+from organizations.services import unions_mark_reviewed
+from tests import factories
+from unionnews import page_cache
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def editor():
+    return factories.make_user("editor", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def live_world():
+    """A union, topic and event, each with one live story, so that each has a public page."""
+    union = Union.objects.get(name="海淀区总工会")  # from the directory's data migration
+    event = factories.make_event("海淀工匠杯")
+    factories.make_article(
+        "首篇报道", published=True, unions=[union], events=[event], tags=["劳模工匠"]
+    )
+    return {
+        "home": reverse("articles:home"),
+        "union": union.get_absolute_url(),
+        "topic": topic_url(Tag.objects.get(name="劳模工匠")),
+        "event": event.get_absolute_url(),
+        "directory": reverse("organizations:union_list"),
+        "feed": reverse("articles:feed_latest_rss"),
+        "sitemap": reverse("sitemap"),
+        "objects": {"union": union, "event": event},
+    }
+
+
+def test_a_repeat_visit_is_served_from_the_cache_without_a_query(
+    client, live_world, django_assert_num_queries
+):
+    first = client.get(live_world["home"])
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        again = client.get(live_world["home"])
+    assert again.status_code == 200
+    assert again["X-Cache"] == "hit"
+    assert again.content == first.content
+    assert "首篇报道" in text(again)
+
+
+PAGES = ["home", "union", "topic", "event", "directory", "feed", "sitemap"]
+
+
+def test_publishing_a_story_shows_on_every_cached_page_at_once(client, live_world, editor):
+    for name in PAGES:
+        client.get(live_world[name])
+        assert client.get(live_world[name])["X-Cache"] == "hit", name
+    story = factories.make_article(
+        "新发布的稿件",
+        status=Article.Status.APPROVED,
+        unions=[live_world["objects"]["union"]],
+        events=[live_world["objects"]["event"]],
+        tags=["劳模工匠"],
+    )
+    services.article_publish(article=story, user=editor)
+    for name in PAGES:
+        response = client.get(live_world[name])
+        assert response["X-Cache"] == "miss", name
+        if name != "directory":  # the directory shows unions, not headlines
+            assert story.get_absolute_url() in text(response), name
+
+
+def test_a_withdrawn_story_leaves_the_cached_pages_at_once(client, editor):
+    story = factories.make_article("将被撤回的稿件", published=True)
+    home, url = reverse("articles:home"), story.get_absolute_url()
+    client.get(home), client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+
+    services.article_withdraw(article=story, user=editor, comment="事实有误")
+
+    assert "将被撤回的稿件" not in text(client.get(home))
+    assert client.get(url).status_code == 404
+
+
+def test_an_edit_of_a_live_story_shows_at_once(client, editor):
+    story = factories.make_article("原标题", published=True)
+    home = reverse("articles:home")
+    client.get(home)
+    assert client.get(home)["X-Cache"] == "hit"
+
+    story.headline = "更正后的标题"
+    services.article_save_edit(article=story, user=editor, expected_version=story.version)
+
+    page = text(client.get(home))
+    assert "更正后的标题" in page and "原标题" not in page
+
+
+def test_desk_work_on_drafts_keeps_readers_pages_cached(client, editor):
+    """Reporters save drafts all day; that must not empty the cache for readers."""
+    factories.make_article("已发布", published=True)
+    draft = factories.make_article("草稿", bylines=[(factories.make_reporter(), "记者", "text")])
+    home = reverse("articles:home")
+    client.get(home)
+
+    draft.body = "改过的草稿正文。"
+    services.article_save_edit(article=draft, user=editor, expected_version=draft.version)
+    services.article_submit(article=draft, user=editor)
+
+    assert client.get(home)["X-Cache"] == "hit"
+
+
+def test_a_credit_added_to_a_live_story_shows_at_once(client):
+    story = factories.make_article("署名稿件", published=True)
+    url = story.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "hit"
+
+    reporter = factories.make_reporter("于佳")
+    story.bylines.create(reporter=reporter, title="记者", contribution="photo")
+
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    assert "于佳" in text(response)
+
+
+def test_a_scheduled_story_is_on_no_cached_page_early_and_on_every_page_on_time(client, editor):
+    """Scheduled for 08:00 (Asia/Shanghai): readers fill the cache right up to 07:59:59 and the
+    story is on none of those pages; at 08:00:00 it is on the home page and has its own."""
+    at = lambda *hms: datetime(2023, 7, 15, *hms, tzinfo=SHANGHAI)  # noqa: E731
+    home = reverse("articles:home")
+    with time_machine.travel(at(7, 0), tick=False):
+        factories.make_article("早已发布", published=True)
+        story = factories.make_article("八点上线的稿件", status=Article.Status.APPROVED)
+        services.article_publish(article=story, user=editor, at=at(8, 0))
+    url = story.get_absolute_url()
+
+    with time_machine.travel(at(7, 59, 0), tick=False):
+        assert client.get(home)["X-Cache"] == "miss"
+    with time_machine.travel(at(7, 59, 59), tick=False):
+        early = client.get(home)
+        assert early["X-Cache"] == "hit"  # the cache was really in use
+        assert "八点上线的稿件" not in text(early)
+        assert client.get(url).status_code == 404
+    with time_machine.travel(at(8, 0, 0), tick=False):
+        on_time = client.get(home)
+        assert "八点上线的稿件" in text(on_time)
+        assert client.get(url).status_code == 200
+
+
+def test_upcoming_events_become_past_at_midnight_even_when_cached(client):
+    """The event index sorts by today's date: no cached copy outlives the day it was made."""
+    factories.make_article(
+        "比赛报道",
+        published=True,
+        events=[factories.make_event("今日决赛", starts_on=datetime(2023, 7, 15).date())],
+    )
+    events = reverse("events:event_list")
+    with time_machine.travel(datetime(2023, 7, 15, 23, 59, 59, tzinfo=SHANGHAI), tick=False):
+        client.get(events)
+        today = client.get(events)
+        assert today["X-Cache"] == "hit"
+        assert text(today).index("今日决赛") < text(today).index('id="past-heading"')
+    with time_machine.travel(datetime(2023, 7, 16, 0, 0, 0, tzinfo=SHANGHAI), tick=False):
+        next_day = client.get(events)
+        assert next_day["X-Cache"] == "miss"
+        assert text(next_day).index("今日决赛") > text(next_day).index('id="past-heading"')
+
+
+def test_reviewed_proposals_join_the_cached_directory_and_event_index(client):
+    union = factories.make_union("新提出的工会", reviewed=False)
+    event = factories.make_event("新提出的活动", reviewed=False)
+    directory, events = reverse("organizations:union_list"), reverse("events:event_list")
+    client.get(directory), client.get(events)
+
+    unions_mark_reviewed(unions=Union.objects.filter(pk=union.pk))
+    events_mark_reviewed(events=Event.objects.filter(pk=event.pk))
+
+    assert "新提出的工会" in text(client.get(directory))
+    assert "新提出的活动" in text(client.get(events))
+
+
+def test_logged_in_users_search_and_the_desk_are_never_cached(client, live_world, editor):
+    for url in [
+        reverse("articles:search") + "?q=报道",
+        live_world["home"] + "?utm_source=wechat",
+        reverse("admin:index"),
+    ]:
+        client.get(url)
+        assert "X-Cache" not in client.get(url), url
+    assert client.get(live_world["home"] + "?page=1")["X-Cache"] == "miss"
+    assert client.get(live_world["home"] + "?page=1")["X-Cache"] == "hit"
+
+    client.force_login(editor)
+    response = client.get(live_world["home"])
+    assert response.status_code == 200
+    assert "X-Cache" not in response
+
+
+def test_a_missing_page_is_not_cached(client):
+    url = "/articles/999999-bu-cun-zai/"
+    assert client.get(url).status_code == 404
+    assert "X-Cache" not in client.get(url)
+
+
+def test_pages_are_served_uncached_while_the_cache_server_is_down(client, settings, caplog):
+    with socket.socket() as probe:  # a loopback port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    factories.make_article("缓存故障时的稿件", published=True)
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 200
+    assert "缓存故障时的稿件" in text(response)
+    assert "lookup failed" in caplog.text
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_publication_retires_pages_for_every_process(client, settings, editor):
+    """With CACHE_URL (Redis), the generation is shared: a change made by one server process
+    retires the pages every other process reads. Uses Redis database 15, emptied around it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "unionnews-tests",
+        }
+    }
+    cache.clear()
+    try:
+        factories.make_article("第一篇", published=True)
+        home = reverse("articles:home")
+        client.get(home)
+        assert client.get(home)["X-Cache"] == "hit"
+        story = factories.make_article("第二篇", status=Article.Status.APPROVED)
+        services.article_publish(article=story, user=editor)
+        response = client.get(home)
+        assert response["X-Cache"] == "miss"
+        assert "第二篇" in text(response)
+    finally:
+        cache.clear()
+
+
+def test_deploy_check_warns_when_processes_cannot_share_the_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in page_cache.check_shared_cache()] == ["unionnews.W001"]
+    settings.UNIONNEWS_PAGE_CACHE_SECONDS = 0
+    assert page_cache.check_shared_cache() == []
+    settings.UNIONNEWS_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+    }
+    assert page_cache.check_shared_cache() == []
+
+
+def test_cache_off_renders_every_visit(client, settings, live_world):
+    settings.UNIONNEWS_PAGE_CACHE_SECONDS = 0
+    client.get(live_world["home"])
+    assert "X-Cache" not in client.get(live_world["home"])
+
+
+def test_page_lifetime_never_outlasts_the_next_scheduled_story(editor):
+    now = datetime(2023, 7, 15, 7, 58, 30, 500000, tzinfo=SHANGHAI)
+    with time_machine.travel(now, tick=False):
+        story = factories.make_article("定时稿件", status=Article.Status.APPROVED)
+        eight = datetime(2023, 7, 15, 8, 0, tzinfo=SHANGHAI)
+        services.article_publish(article=story, user=editor, at=eight)
+        assert page_cache.page_lifetime() == 89  # 89.5 s to 08:00:00, rounded down
