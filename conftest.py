@@ -29,6 +29,12 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos and their renditions go to the test's own folder, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium driven by Playwright's sync API (never a downloaded build)."""

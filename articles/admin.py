@@ -30,7 +30,14 @@ from reversion.models import Version
 
 from . import admin_views
 from .admin_views import credits_summary, import_pages_view
-from .forms import ArticleAdminForm, NoteForm, person_name
+from .forms import (
+    MAX_PHOTOS_PER_STORY,
+    ArticleAdminForm,
+    NoteForm,
+    PhotoAdminForm,
+    PhotoInlineFormSet,
+    person_name,
+)
 from .models import (
     Article,
     Byline,
@@ -38,6 +45,8 @@ from .models import (
     Correction,
     EditorialNote,
     ImportedPage,
+    Photo,
+    PhotoCredit,
     Reporter,
     Transition,
 )
@@ -47,6 +56,8 @@ from .services import (
     article_add_correction,
     article_add_note,
     article_save_edit,
+    photo_make_renditions,
+    photo_refusal,
     signoff_required,
 )
 from .workflow_ui import MOVES, available_transitions, local_datetime_label
@@ -132,6 +143,48 @@ class DeskFilter(admin.SimpleListFilter):
         if value == "returned":
             return queryset.filter(status=Status.RETURNED)
         return queryset
+
+
+class PhotoMissingFilter(admin.SimpleListFilter):
+    """Stories waiting for a photo (待配图): ``Article.objects.photo_missing()``."""
+
+    title = "配图"
+    parameter_name = "photo"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "待配图")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(pk__in=Article.objects.photo_missing().values("pk"))
+        return queryset
+
+
+class PhotoInline(admin.StackedInline):
+    """The story's photos, uploaded on the story's own page (reporters on their own stories
+    while they may edit them). Each upload is checked by content before anything is stored;
+    renditions are made once after the save (``ArticleAdmin.save_formset``)."""
+
+    model = Photo
+    form = PhotoAdminForm
+    formset = PhotoInlineFormSet
+    fk_name = "article"
+    extra = 0
+    max_num = MAX_PHOTOS_PER_STORY
+    ordering = ["order", "pk"]
+    readonly_fields = ["preview"]
+    fields = ["image", "preview", "alt_text", "caption", "taken_on", "is_lead", "order"]
+
+    @admin.display(description="预览")
+    def preview(self, obj):
+        if not obj or not obj.pk or not obj.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" class="photo-preview" width="160"> {}×{}',
+            obj.image.url,
+            obj.width,
+            obj.height,
+        )
 
 
 class BylineInline(admin.TabularInline):
@@ -315,6 +368,7 @@ class ArticleAdmin(VersionAdmin):
         "column_short",
         "credits_column",
         "unions_column",
+        "photo_column",
         "publish_at",
         "updated_at",
     ]
@@ -330,6 +384,7 @@ class ArticleAdmin(VersionAdmin):
         "column",
         ("unions", admin.RelatedOnlyFieldListFilter),
         SourcePageFilter,
+        PhotoMissingFilter,
         ("tags", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = [
@@ -361,7 +416,7 @@ class ArticleAdmin(VersionAdmin):
         (
             "发布",
             {
-                "fields": ["status", "publish_at", "featured"],
+                "fields": ["status", "publish_at", "featured", "photo_waived"],
                 "description": (
                     "状态和发布时间只能通过审稿流程改变（本页上方的流程按钮或列表页的批量操作）。"
                 ),
@@ -376,7 +431,7 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
     ]
-    inlines = [BylineInline, EditorialNoteInline, CorrectionInline, TransitionInline]
+    inlines = [BylineInline, PhotoInline, EditorialNoteInline, CorrectionInline, TransitionInline]
     actions = [
         "submit_articles",
         "approve_articles",
@@ -398,6 +453,12 @@ class ArticleAdmin(VersionAdmin):
                     queryset=Byline.objects.select_related("reporter").order_by("order", "pk"),
                 ),
                 "unions",
+            )
+            .annotate(
+                photo_missing=models.Exists(
+                    Article.objects.photo_missing().filter(pk=models.OuterRef("pk"))
+                ),
+                photo_count=Count("photos", distinct=True),
             )
         )
 
@@ -427,7 +488,7 @@ class ArticleAdmin(VersionAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm("articles.publish_article"):
-            readonly.append("featured")
+            readonly += ["featured", "photo_waived"]
         return readonly
 
     def get_list_display(self, request):
@@ -517,6 +578,13 @@ class ArticleAdmin(VersionAdmin):
                 "publish_at": local_datetime_label(obj.publish_at),
                 "moves": moves,
                 "editable": editable,
+                # Why an approved story has no publish button: its photo (待配图, alt text).
+                "held": (
+                    photo_refusal(obj)
+                    if obj.status in (Status.APPROVED, Status.SIGNED_OFF)
+                    and request.user.has_perm("articles.publish_article")
+                    else None
+                ),
             },
             "return_note": return_note,
             "return_note_by": person_name(return_note.user) if return_note else "",
@@ -691,6 +759,15 @@ class ArticleAdmin(VersionAdmin):
                     article=form.instance, user=request.user, text=correction.text
                 ),
             )
+        elif formset.model is Photo:
+            photos = formset.save(commit=False)
+            for photo in formset.deleted_objects:
+                photo.delete()
+            replaced = {obj.pk for obj, fields in formset.changed_objects if "image" in fields}
+            for photo in photos:
+                photo.uploaded_by = photo.uploaded_by or request.user
+                photo.save()
+                photo_make_renditions(photo, replace=photo.pk in replaced)
         else:
             super().save_formset(request, form, formset, change)
 
@@ -744,6 +821,13 @@ class ArticleAdmin(VersionAdmin):
     @admin.display(description="相关工会")
     def unions_column(self, obj):
         return "、".join(union.display_name for union in obj.unions.all())
+
+    @admin.display(description="配图", ordering="photo_count")
+    def photo_column(self, obj):
+        """待配图 for a story that must not go out without its photo, else how many photos."""
+        if obj.photo_missing:
+            return format_html('<strong class="photo-missing">待配图</strong>')
+        return f"{obj.photo_count} 张" if obj.photo_count else "—"
 
     @admin.display(description="版面预览")
     def print_preview(self, obj):
@@ -903,3 +987,49 @@ class ImportedPageAdmin(admin.ModelAdmin):
             urlencode({"source_file": obj.source_file}),
             obj.article_count,
         )
+
+
+class PhotoCreditInline(admin.TabularInline):
+    model = PhotoCredit
+    fields = ["reporter", "title", "order"]
+    autocomplete_fields = ["reporter"]
+    extra = 0
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    """Every photo with its own credits (摄影署名), unions and events. Photos are uploaded on
+    their story's page; here the desk credits them and links them to unions and events (the
+    event page's gallery). Reporters see and change the photos of stories they may edit."""
+
+    form = PhotoAdminForm
+    list_display = ["__str__", "article", "width", "height", "taken_on", "created_at"]
+    list_select_related = ["article"]
+    search_fields = ["caption", "alt_text", "article__headline"]
+    autocomplete_fields = ["unions", "events"]
+    raw_id_fields = ["article"]
+    fields = ["article", "image", "alt_text", "caption", "taken_on", "is_lead", "order"]
+    inlines = [PhotoCreditInline]
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "unions", "events"]
+
+    def get_queryset(self, request):
+        stories = Article.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(article__in=stories)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or obj.article_id is None:
+            return allowed
+        return Article.objects.editable_by(request.user).filter(pk=obj.article_id).exists()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":  # a reporter attaches photos to their own stories only
+            kwargs["queryset"] = Article.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.uploaded_by = obj.uploaded_by or request.user
+        super().save_model(request, obj, form, change)
+        photo_make_renditions(obj, replace="image" in form.changed_data and change)

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from reversion.models import Version
 
-from . import diffs
-from .models import Article, Correction
+from . import diffs, photos
+from .models import Article, Correction, Photo
 from .workflow_ui import local_datetime_label
 
 #: The fields an edit conflict compares: what a reporter or an editor types.
@@ -248,3 +249,63 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         error_messages={"required": "备注不能为空。"},
     )
+
+
+#: The most photos one story takes in the admin form (the printed page runs one to six).
+MAX_PHOTOS_PER_STORY = 12
+
+
+class PhotoAdminForm(forms.ModelForm):
+    """A photo as the desk uploads it. The file is judged by its content before anything is
+    stored (``articles/photos.py``): a refusal is shown on the photo's row and the whole save
+    is refused, so that nothing of it is kept; the rest of what was typed stays in the form.
+
+    The image field is a plain file field: Django's image field would open the upload with
+    Pillow first and answer a bomb or a TIFF with a vague "not an image".
+    """
+
+    image = forms.FileField(
+        label="图片文件",
+        help_text="JPEG、PNG 或 WebP，不超过 20 MB、5000 万像素。",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = Photo
+        fields = ["image", "alt_text", "caption", "taken_on", "is_lead", "order"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not isinstance(image, UploadedFile):  # the stored file, unchanged
+            return image
+        from .services import photo_clean_upload
+
+        try:
+            content, clean = photo_clean_upload(image)
+        except photos.PhotoRejected as exc:
+            raise ValidationError(str(exc), code="photo_rejected") from exc
+        if clean.taken_at and not self.cleaned_data.get("taken_on"):
+            self.instance.taken_on = clean.taken_at.date()
+        return content
+
+
+class PhotoInlineFormSet(forms.BaseInlineFormSet):
+    """The photos of one story: at most :data:`MAX_PHOTOS_PER_STORY`, one lead photo."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+        if len(kept) > MAX_PHOTOS_PER_STORY:
+            raise ValidationError(
+                f"每篇稿件最多 {MAX_PHOTOS_PER_STORY} 张图片，这次共有 {len(kept)} 张；"
+                "请删去一些再保存。",
+                code="too_many_photos",
+            )
+        leads = [form for form in kept if form.cleaned_data.get("is_lead")]
+        if len(leads) > 1:
+            raise ValidationError("只能有一张头图，请只勾选一张。", code="two_leads")

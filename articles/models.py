@@ -1,5 +1,6 @@
 """Stories, their credits and the columns they run under."""
 
+import uuid
 from datetime import datetime
 
 import reversion
@@ -136,11 +137,28 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__lte=timezone.now())
 
     def with_listing(self):
-        """Prefetch what a story list shows (column, credits, unions), in a fixed query count."""
+        """Prefetch what a story list shows (column, credits, unions, the photos with their
+        renditions for the lead photo), in a fixed query count."""
         return self.select_related("column").prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
             "unions",
+            models.Prefetch("photos", queryset=Photo.objects.prefetch_related("renditions")),
         )
+
+    def photo_missing(self):
+        """Stories flagged 待配图: a photo story (图片新闻), or a story with a photo credit
+        (``本报记者 于佳 摄``), that has no photo attached and that no editor has waived.
+
+        Imported print pages bring the credits but never the image files, so every imported
+        photo story starts here (issue 5, "Missing photos"). Such a story cannot be
+        published (``services.step_refusal``).
+        """
+        photo_credited = Byline.objects.filter(contribution=credit_rules.PHOTO)
+        attached = Photo.objects.filter(article__isnull=False)  # no NULL in a NOT IN list
+        return self.filter(
+            Q(kind=ArticleKind.PHOTO) | Q(pk__in=photo_credited.values("article_id")),
+            photo_waived=False,
+        ).exclude(pk__in=attached.values("article_id"))
 
     def search(self, query: str):
         """Stories containing every word of ``query`` (a reader's words, cut by jieba as the
@@ -173,8 +191,16 @@ class ArticleQuerySet(models.QuerySet):
         return found.newest_first()
 
     def with_detail(self):
-        """Prefetch everything an article page shows."""
-        return self.with_listing().prefetch_related("events", "tags")
+        """Prefetch everything an article page shows, photo credits included."""
+        return (
+            self.with_listing()
+            .prefetch_related("events", "tags")
+            .prefetch_related(
+                models.Prefetch(
+                    "photos__credits", queryset=PhotoCredit.objects.select_related("reporter")
+                )
+            )
+        )
 
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
@@ -404,6 +430,11 @@ class Article(models.Model):
         help_text="状态为“已发布”且到达此时间后，读者才能看到本稿。",
     )
     featured = models.BooleanField("推荐", default=False, help_text="在首页头条区展示。")
+    photo_waived = models.BooleanField(
+        "无需配图",
+        default=False,
+        help_text="图片新闻和署有摄影的稿件须上传图片才能发布；确实不配图时由编辑勾选此项。",
+    )
     unions = models.ManyToManyField(
         "organizations.Union", verbose_name="相关工会", blank=True, related_name="articles"
     )
@@ -525,6 +556,13 @@ class Article(models.Model):
     def photo_credit(self) -> str:
         """``本报记者 于佳 摄`` or, for a photo story, ``… 摄影报道``."""
         return credit_rules.photo_credit(self.credits(), photo_story=self.kind == self.Kind.PHOTO)
+
+    def lead_photo(self):
+        """The photo shown with the story in lists, at the top of its page and as
+        ``og:image``: the one marked 头图, else the first in order; ``None`` without photos.
+        Uses prefetched ``photos`` (``with_listing()``)."""
+        photos = list(self.photos.all())
+        return next((p for p in photos if p.is_lead), photos[0] if photos else None)
 
     @property
     def is_public(self) -> bool:
@@ -698,3 +736,194 @@ class Correction(models.Model):
 
     def __str__(self):
         return self.text[:30]
+
+
+def photo_upload_to(photo, filename: str) -> str:
+    """``photos/2023/07/<random>.<ext>``: a random name, so that a draft's photo cannot be
+    guessed from a published one, and the extension of the checked content, never the
+    uploader's (``articles/photos.py`` decides it)."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    now = timezone.localtime()
+    return f"photos/{now:%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class PhotoQuerySet(models.QuerySet):
+    def public(self):
+        """Photos readers may see: those of published stories whose time has come (the one
+        visibility rule, ``Article.objects.published()``)."""
+        return self.filter(article__in=Article.objects.published())
+
+    def of_event(self, event):
+        """Photos of ``event``: linked to it, or attached to a story that covers it; each once
+        (a subquery, not a join, so that no DISTINCT is needed)."""
+        linked = Photo.objects.filter(Q(events=event) | Q(article__events=event))
+        return self.filter(pk__in=linked.values("pk"))
+
+
+class Photo(models.Model):
+    """A photo the paper runs (图片) with its caption, alt text and credits.
+
+    An article has many photos, in ``order``, and one lead photo (头图, ``is_lead``; else
+    the first). A photo story's (图片新闻) photo is its main content. The stored ``image`` is
+    the checked upload (``articles/photos.py``: JPEG, PNG or WebP by content, EXIF
+    orientation applied, GPS removed); readers get its :class:`Rendition` sizes. ``alt_text``
+    describes the picture for readers who cannot see it and is required before the story is
+    published (``services.step_refusal``).
+    """
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name="稿件",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
+    image = models.ImageField(
+        "图片文件",
+        upload_to=photo_upload_to,
+        width_field="width",
+        height_field="height",
+        max_length=200,
+        help_text="JPEG、PNG 或 WebP，不超过 20 MB、5000 万像素。",
+    )
+    width = models.PositiveIntegerField("宽（像素）", null=True, editable=False)
+    height = models.PositiveIntegerField("高（像素）", null=True, editable=False)
+    caption = models.TextField("图片说明", blank=True)
+    alt_text = models.CharField(
+        "替代文字",
+        max_length=250,
+        blank=True,
+        help_text="为看不到图片的读者描述画面，如“工会干部为建筑工人送上清凉饮品”。发布前必填。",
+    )
+    taken_on = models.DateField("拍摄日期", null=True, blank=True)
+    unions = models.ManyToManyField(
+        "organizations.Union", verbose_name="相关工会", blank=True, related_name="photos"
+    )
+    events = models.ManyToManyField(
+        "events.Event", verbose_name="相关活动", blank=True, related_name="photos"
+    )
+    is_lead = models.BooleanField("头图", default=False, help_text="列表和分享时展示的图片。")
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "图片"
+        verbose_name_plural = "图片"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"], condition=Q(is_lead=True), name="photo_one_lead_per_article"
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption[:30] or self.alt_text[:30] or f"图片 {self.pk}"
+
+    def credit_line(self, *, photo_story: bool = False) -> str:
+        """``本报记者 于佳 摄`` (``摄影报道`` for a photo story) from this photo's own credits;
+        ``""`` when it has none. Uses prefetched ``credits``."""
+        return credit_rules.photo_credit(
+            [
+                credit_rules.Credit(c.reporter.name, c.title, credit_rules.PHOTO)
+                for c in self.credits.all()
+            ],
+            photo_story=photo_story,
+        )
+
+    def sources(self) -> dict:
+        """What a ``<picture>`` needs, from prefetched ``renditions``: ``{"webp": srcset,
+        "jpeg": srcset, "src": fallback URL, "width", "height"}`` (srcset as
+        ``"url 480w, url 960w"``; the fallback is the JPEG nearest 960 px wide). Without
+        renditions, the stored image itself."""
+        renditions = sorted(self.renditions.all(), key=lambda r: r.width)
+        jpegs = [r for r in renditions if r.format == Rendition.Format.JPEG]
+        webps = [r for r in renditions if r.format == Rendition.Format.WEBP]
+        if not jpegs:
+            return {
+                "webp": "",
+                "jpeg": "",
+                "src": self.image.url,
+                "width": self.width,
+                "height": self.height,
+                "largest": None,
+            }
+        fallback = min(jpegs, key=lambda r: abs(r.width - 960))
+        return {
+            "webp": ", ".join(f"{r.file.url} {r.width}w" for r in webps),
+            "jpeg": ", ".join(f"{r.file.url} {r.width}w" for r in jpegs),
+            "src": fallback.file.url,
+            "width": fallback.width,
+            "height": fallback.height,
+            "largest": jpegs[-1],
+        }
+
+
+class PhotoCredit(models.Model):
+    """A photo's credit (摄影署名): the same notion as a story's :class:`Byline` (person and
+    title as printed), always for the photo; printed ``本报记者 于佳 摄``."""
+
+    photo = models.ForeignKey(
+        Photo, verbose_name="图片", on_delete=models.CASCADE, related_name="credits"
+    )
+    reporter = models.ForeignKey(
+        Reporter, verbose_name="摄影", on_delete=models.PROTECT, related_name="photo_credits"
+    )
+    title = models.CharField(
+        "署名身份", max_length=10, choices=[(t, t) for t in credit_rules.TITLES], default="记者"
+    )
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "图片署名"
+        verbose_name_plural = "图片署名"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["photo", "reporter"], name="photocredit_unique"),
+            models.CheckConstraint(
+                condition=Q(title__in=list(credit_rules.TITLES)), name="photocredit_title_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.reporter.name}"
+
+
+class Rendition(models.Model):
+    """One size of a photo for readers (a ``srcset`` entry): made once from the stored image
+    by ``services.photo_make_renditions`` and kept; ``width``/``height`` in pixels."""
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+
+    photo = models.ForeignKey(
+        Photo, verbose_name="图片", on_delete=models.CASCADE, related_name="renditions"
+    )
+    format = models.CharField("格式", max_length=4, choices=Format.choices)
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    file = models.FileField("文件", upload_to="renditions/", max_length=200)
+
+    class Meta:
+        verbose_name = "图片尺寸"
+        verbose_name_plural = "图片尺寸"
+        ordering = ["photo", "format", "width"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["photo", "format", "width"], name="rendition_unique_size"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.width}w {self.format}"

@@ -17,6 +17,12 @@ _WRITE = [
     "articles.change_byline",
     "articles.delete_byline",
     "articles.view_byline",
+    # Photos on their own stories (the admin lets reporters edit only those).
+    *(
+        f"articles.{a}_{m}"
+        for a in ("add", "change", "delete", "view")
+        for m in ("photo", "photocredit")
+    ),
     "articles.view_reporter",
     "articles.view_column",
     "organizations.view_union",

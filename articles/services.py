@@ -1,4 +1,4 @@
-"""Changes to stories: the workflow transitions and the print-page import.
+"""Changes to stories: the workflow transitions, photos and the print-page import.
 
 Each transition is one function (keyword-only, typed). It checks the user's permission and
 the story's current state, changes the state in one transaction, writes a
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import reversion
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from events.models import Event
 from organizations.models import Union
 from organizations.services import union_directory
 
+from . import photos
 from .importer import PageParseError, ParsedPage, parse_page
 from .models import (
     Article,
@@ -28,6 +30,9 @@ from .models import (
     Correction,
     EditorialNote,
     ImportedPage,
+    Photo,
+    PhotoCredit,
+    Rendition,
     Reporter,
     Transition,
 )
@@ -141,6 +146,26 @@ def step_refusal(step: str, *, article: Article, user, visible: bool | None = No
         return f"稿件当前状态为“{article.get_status_display()}”，不能改为“{target}”。"
     if rule.before_live and article.is_public:
         return "稿件已经上线，请用“撤回”。"
+    if step in ("publish", "schedule"):
+        return photo_refusal(article)
+    return None
+
+
+def photo_refusal(article: Article) -> str | None:
+    """Why ``article`` cannot go out for its photos, or ``None`` (issue 5, "Missing photos").
+
+    A story flagged 待配图 (``Article.objects.photo_missing()``: a photo story or photo
+    credit without a photo, not waived) waits for its photo; every attached photo needs its
+    alt text, so that readers who cannot see it are told what it shows.
+    """
+    if Article.objects.photo_missing().filter(pk=article.pk).exists():
+        return (
+            "这篇稿件待配图：图片新闻和署有摄影的稿件须先上传图片才能发布；"
+            "确实不配图时，请编辑勾选“无需配图”。"
+        )
+    without_alt = article.photos.filter(alt_text="").count()
+    if without_alt:
+        return f"有 {without_alt} 张图片还没有填写替代文字（描述画面内容），发布前必须填写。"
     return None
 
 
@@ -276,6 +301,110 @@ def article_add_correction(*, article: Article, user, text: str) -> Correction:
         if not Article.objects.select_for_update().get(pk=article.pk).is_public:
             raise TransitionNotAllowed("只能给已上线的稿件发布更正；未上线的稿件请直接修改。")
         return Correction.objects.create(article=article, created_by=user, text=text.strip())
+
+
+# -- photos ---------------------------------------------------------------------------------------
+
+
+def article_waive_photo(*, article: Article, user, comment: str = "") -> Article:
+    """An editor lets a story flagged 待配图 go out without a photo (无需配图), e.g. a print
+    photo story whose image stays in the layout system. Keeps a revision; bumps ``version``.
+    Raises :class:`TransitionNotAllowed` for users who may not approve stories."""
+    if not user.has_perm("articles.approve_article"):
+        raise TransitionNotAllowed(f"{user} 没有权限决定稿件无需配图。")
+    with transaction.atomic(), reversion.create_revision():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked.photo_waived = True
+        locked.version += 1
+        locked.save(update_fields=["photo_waived", "version", "updated_at"])
+        reversion.set_user(user)
+        reversion.set_comment("无需配图" + (f"：{comment}" if comment else ""))
+    article.refresh_from_db()
+    return article
+
+
+def photo_clean_upload(upload) -> tuple[ContentFile, photos.CleanImage]:
+    """Check an uploaded file (a Django ``UploadedFile`` or any binary file with ``name``)
+    and return the image to store, named with its real extension, and what was learned of it.
+
+    Raises :class:`articles.photos.PhotoRejected` with the editor's message: not JPEG, PNG or
+    WebP by content, over 20 MB or 50 megapixels (a decompression bomb is refused from its
+    header, without decoding), or damaged. EXIF orientation is applied and GPS removed.
+    """
+    name = getattr(upload, "name", "") or ""
+    clean = photos.clean_upload(upload, name=name, size=getattr(upload, "size", None))
+    return ContentFile(clean.data, name=f"photo.{clean.extension}"), clean
+
+
+def photo_add(
+    *,
+    article: Article,
+    upload,
+    user,
+    alt_text: str = "",
+    caption: str = "",
+    is_lead: bool = False,
+    credits: Iterable[tuple[Reporter, str]] = (),
+) -> Photo:
+    """Attach an uploaded photo to ``article`` (last in order) with its renditions.
+
+    ``credits`` are ``(reporter, title as printed)``. Reporters may add photos only to stories
+    they may edit (their own, while draft or returned). Raises
+    :class:`articles.photos.PhotoRejected` (nothing stored) or :class:`TransitionNotAllowed`.
+    """
+    if not Article.objects.editable_by(user).filter(pk=article.pk).exists():
+        raise TransitionNotAllowed(
+            f"稿件当前状态为“{article.get_status_display()}”，你不能为它添加图片。"
+        )
+    content, clean = photo_clean_upload(upload)
+    with transaction.atomic():
+        if is_lead:
+            article.photos.filter(is_lead=True).update(is_lead=False)
+        photo = Photo(
+            article=article,
+            alt_text=alt_text,
+            caption=caption,
+            is_lead=is_lead,
+            order=article.photos.count(),
+            uploaded_by=user,
+            taken_on=clean.taken_at.date() if clean.taken_at else None,
+        )
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+        for order, (reporter, title) in enumerate(credits):
+            PhotoCredit.objects.create(photo=photo, reporter=reporter, title=title, order=order)
+        photo_make_renditions(photo)
+    return photo
+
+
+def photo_make_renditions(photo: Photo, *, replace: bool = False) -> list[Rendition]:
+    """Make the sizes readers get (``photos.RENDITION_WIDTHS``, WebP and JPEG, never wider
+    than the photo) once, and keep them: a photo that has renditions is left alone unless
+    ``replace`` (its image was replaced), which deletes the old ones first. Returns the
+    renditions made."""
+    existing = list(photo.renditions.all())
+    if existing and not replace:
+        return []
+    for old in existing:
+        old.file.delete(save=False)
+        old.delete()
+    with photo.image.open("rb") as stored:
+        source = stored.read()
+    stem = photo.image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    made = []
+    for image in photos.make_renditions(source):
+        rendition = Rendition(
+            photo=photo,
+            format=Rendition.Format.WEBP if image.format == "WEBP" else Rendition.Format.JPEG,
+            width=image.width,
+            height=image.height,
+        )
+        rendition.file.save(
+            f"{stem}-{image.width}.{image.extension}", ContentFile(image.data), save=False
+        )
+        rendition.save()
+        made.append(rendition)
+    return made
 
 
 # -- print-page import --------------------------------------------------------------------------
@@ -443,6 +572,11 @@ __all__ = [
     "article_unschedule",
     "article_withdraw",
     "step_refusal",
+    "article_waive_photo",
+    "photo_add",
+    "photo_clean_upload",
+    "photo_make_renditions",
+    "photo_refusal",
     "import_files",
     "import_page",
     "preview_page",

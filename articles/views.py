@@ -129,6 +129,21 @@ def article_detail(request, pk: int, slug: str):
 
     bylines = list(article.bylines.all())
     corrections = list(article.corrections.all())  # oldest first (Correction.Meta.ordering)
+    lead = article.lead_photo()
+    photo_story = article.kind == Article.Kind.PHOTO
+    figures = [
+        {"photo": photo, "credit": photo.credit_line(photo_story=photo_story)}
+        for photo in sorted(article.photos.all(), key=lambda p: p is not lead)
+    ]
+    og_image = None
+    if lead is not None:
+        biggest = lead.sources().get("largest")
+        og_image = {
+            "url": request.build_absolute_uri(biggest.file.url if biggest else lead.image.url),
+            "width": biggest.width if biggest else lead.width,
+            "height": biggest.height if biggest else lead.height,
+            "alt": lead.alt_text,
+        }
     paragraphs = article.paragraphs
     canonical_url = request.build_absolute_uri(url)
     topics = [TopicLink(tag.name, topic_url(tag)) for tag in article.tags.all()]
@@ -160,6 +175,7 @@ def article_detail(request, pk: int, slug: str):
             "url": request.build_absolute_uri(reverse("articles:home")),
         },
         "articleSection": article.column.name if article.column else "",
+        "image": [og_image["url"]] if og_image else [],
         "keywords": [topic.name for topic in topics],
         "correction": [
             {
@@ -180,6 +196,9 @@ def article_detail(request, pk: int, slug: str):
             "lead_in": article.lead_in(),
             "standalone_byline": article.standalone_byline(),
             "photo_credit": article.photo_credit(),
+            "lead_figure": figures[0] if figures else None,
+            "other_figures": figures[1:],
+            "og_image": og_image,
             "corrections": corrections,
             "first_paragraph": paragraphs[0] if paragraphs else "",
             "other_paragraphs": paragraphs[1:],

@@ -7,7 +7,7 @@ confirms them, as with unions.
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Photo
 from articles.views import paginate, redirect_if_moved
 
 from .models import Event, EventKind
@@ -45,8 +45,13 @@ def event_list(request):
     )
 
 
+#: Photos in an event page's gallery (图集), newest stories first.
+GALLERY_SIZE = 12
+
+
 def event_detail(request, pk: int, slug: str):
-    """An event's page: dates, place, organizers, figures, and its published coverage."""
+    """An event's page: dates, place, organizers, figures, a gallery of the photos of its
+    published coverage (:data:`GALLERY_SIZE` newest), and the coverage itself."""
     event = get_object_or_404(Event.objects.reviewed(), pk=pk)
     if moved := redirect_if_moved(request, slug, event.get_absolute_url(), event.slug):
         return moved
@@ -57,6 +62,12 @@ def event_detail(request, pk: int, slug: str):
         {
             "event": event,
             "organizers": list(event.organizers.all()),
+            "gallery": list(
+                Photo.objects.public()
+                .of_event(event)
+                .prefetch_related("renditions")
+                .order_by("-article__publish_at", "order", "pk")[:GALLERY_SIZE]
+            ),
             "page_obj": paginate(request, stories),
         },
     )

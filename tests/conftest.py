@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from articles.models import Article
-from articles.services import article_approve, article_publish, import_files
+from articles.services import (
+    article_approve,
+    article_publish,
+    article_waive_photo,
+    import_files,
+)
 from organizations.services import directory_load
 
 from .factories import make_user
@@ -19,7 +24,10 @@ def published_seed_pages(db) -> list[Article]:
     directory_load()
     editor = make_user(is_staff=True, is_superuser=True)
     articles = [a for result in import_files(SEED_PAGES, user=editor) for a in result.articles]
+    waiting = set(Article.objects.photo_missing().values_list("pk", flat=True))
     for article in articles:
+        if article.pk in waiting:  # print photos are not in the page text (seed_demo does this)
+            article_waive_photo(article=article, user=editor)
         article_approve(article=article, user=editor)
         article_publish(article=article, user=editor)
     return articles

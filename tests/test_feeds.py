@@ -243,12 +243,12 @@ def test_feed_makes_a_constant_number_of_queries(
 ):
     """The same query count for 5 and for 50 stories: the union, its subtree (one query per
     level: two here, the second finding nothing), the stories, and one prefetch each of
-    credits with reporters, unions and topics. The first request warms taggit's ContentType
+    credits with reporters, unions, photos and topics. The first request warms taggit's ContentType
     cache, as in production. Measured without the full-page cache (a hit makes no query)."""
     settings.UNIONNEWS_PAGE_CACHE_SECONDS = 0
     url = many_stories(n)
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(feedparser.parse(response.content).entries) == min(n, 20)
 

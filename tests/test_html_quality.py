@@ -6,6 +6,7 @@ with the machine's Java, ``axe-core`` is injected into the Playwright page. A mi
 skips its test with the reason; nothing is downloaded at test time.
 """
 
+import io
 import json
 import shutil
 import subprocess
@@ -15,12 +16,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, Reporter
+from articles.services import photo_add
 from articles.views import topic_url
 from events.models import Event
 from organizations.models import Union
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -29,6 +34,12 @@ VNU_JAR = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 375)
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 160)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def public_page_paths(articles: list[Article]) -> dict[str, str]:
@@ -45,9 +56,20 @@ def public_page_paths(articles: list[Article]) -> dict[str, str]:
         event.reviewed = True
         event.save(update_fields=["reviewed"])
     month = timezone.localtime(story.publish_at)
+    # A story of the event with a real photo: the article's figure, the lists' thumbnails and
+    # the event's gallery are checked too.
+    pictured = public.filter(events=event).newest_first().first()
+    photo_add(
+        article=pictured,
+        upload=SimpleUploadedFile("photo.jpg", _jpeg(1600, 900), content_type="image/jpeg"),
+        user=make_user(is_staff=True, is_superuser=True),
+        alt_text="职工在赛场上进行钢筋焊接比赛",
+        caption="比赛现场。",
+        credits=[(Reporter.objects.first(), "记者")],
+    )
     return {
         "home": "/",
-        "article": story.get_absolute_url(),
+        "article": pictured.get_absolute_url(),
         "union": union.get_absolute_url(),
         "union directory": "/unions/",
         "topic": topic_url(tag),

@@ -5,6 +5,7 @@ editing a live story shows on the next visit to every page; a scheduled story is
 page a second early and on every page the second it goes live; the desk is never cached.
 """
 
+import io
 import socket
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,7 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 from taggit.models import Tag
 
 from articles import services
@@ -145,6 +148,26 @@ def test_a_credit_added_to_a_live_story_shows_at_once(client):
     response = client.get(url)
     assert response["X-Cache"] == "miss"
     assert "于佳" in text(response)
+
+
+def test_a_photo_added_to_a_live_story_shows_at_once(client, editor):
+    story = factories.make_article("配图稿件", published=True)
+    home = reverse("articles:home")
+    client.get(home)
+    assert client.get(home)["X-Cache"] == "hit"
+
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 800), "teal").save(out, "JPEG")
+    services.photo_add(
+        article=story,
+        upload=SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg"),
+        user=editor,
+        alt_text="新配的图",
+    )
+
+    response = client.get(home)
+    assert response["X-Cache"] == "miss"
+    assert 'alt="新配的图"' in text(response)
 
 
 def test_a_scheduled_story_is_on_no_cached_page_early_and_on_every_page_on_time(client, editor):

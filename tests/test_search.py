@@ -264,7 +264,8 @@ def test_editing_a_headline_updates_search():
 @pytest.mark.parametrize("n", [5, 50])
 def test_search_page_makes_a_constant_number_of_queries(client, django_assert_num_queries, n):
     """The same count for 5 and for 50 results (20 a page): unions and topics for the filters
-    (3), the count and the page of stories (2), their credits and unions (2). Nothing per story."""
+    (3), the count and the page of stories (2), their credits, unions and photos (3). Nothing
+    per story."""
     union = factories.make_union(reviewed=True)
     reporter = factories.make_reporter()
     for i in range(n):
@@ -276,7 +277,7 @@ def test_search_page_makes_a_constant_number_of_queries(client, django_assert_nu
             tags=["夏送清凉"],
         )
     client.get(reverse("articles:search"), {"q": "清凉"})  # warms taggit's ContentType cache
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = search_page(client, q="清凉")
     assert len(page_headlines(response)) == min(n, 20)
 

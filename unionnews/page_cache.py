@@ -17,8 +17,9 @@ How a page never goes stale (issue 4, "Speed"):
 - **Edits.** Every cached key starts with a *generation* number kept in the cache. Any change
   that can show on the public site bumps it (:func:`invalidate`, called by the signal
   receivers of :func:`connect_signals`): a story published, withdrawn or edited while
-  published, its credits, corrections, unions, events or topics, and any union, event,
-  column, reporter or topic. Pages of the old generation are never read again and age out.
+  published, its credits, corrections, photos (and their credits), unions, events or topics,
+  and any union, event, column, reporter or topic. Pages of the old generation are never
+  read again and age out.
 - **Time.** A page is kept at most ``UNIONNEWS_PAGE_CACHE_SECONDS`` (0 turns the cache off),
   and never past the next scheduled publish time (定时发布) nor past midnight in the paper's
   time zone, when events move from upcoming to past (:func:`page_lifetime`). So a story
@@ -180,13 +181,26 @@ def _on_story_change(sender, instance, **kwargs):
         invalidate()
 
 
-def _on_story_part_change(sender, instance, **kwargs):
-    """A credit or a correction: matters when its story is or was public."""
+def _invalidate_if_story_public(article_id) -> None:
     from articles.models import Article, ArticleStatus
 
     public = (ArticleStatus.PUBLISHED, ArticleStatus.WITHDRAWN)
-    if Article.objects.filter(pk=instance.article_id, status__in=public).exists():
+    if article_id and Article.objects.filter(pk=article_id, status__in=public).exists():
         invalidate()
+
+
+def _on_story_part_change(sender, instance, **kwargs):
+    """A credit, a correction or a photo: matters when its story is or was public."""
+    _invalidate_if_story_public(instance.article_id)
+
+
+def _on_photo_part_change(sender, instance, **kwargs):
+    """A photo's credit: matters when the photo's story is or was public."""
+    from articles.models import Photo
+
+    _invalidate_if_story_public(
+        Photo.objects.filter(pk=instance.photo_id).values_list("article_id", flat=True).first()
+    )
 
 
 def _on_links_change(sender, instance, action, reverse=False, **kwargs):
@@ -212,22 +226,22 @@ def connect_signals() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from taggit.models import Tag, TaggedItem
 
-    from articles.models import Article, Byline, Column, Correction, Reporter
+    from articles.models import Article, Byline, Column, Correction, Photo, PhotoCredit, Reporter
     from events.models import Event
     from organizations.models import Union, UnionAlias
 
     uid = "unionnews.page_cache"
     for signal in (post_save, post_delete):
         signal.connect(_on_story_change, sender=Article, dispatch_uid=f"{uid}.article")
-        for model in (Byline, Correction):
+        for model in (Byline, Correction, Photo):
             signal.connect(_on_story_part_change, sender=model, dispatch_uid=f"{uid}.{model}")
+        signal.connect(_on_photo_part_change, sender=PhotoCredit, dispatch_uid=f"{uid}.credit")
         for model in (Union, UnionAlias, Event, Column, Reporter, Tag):
             signal.connect(_on_directory_change, sender=model, dispatch_uid=f"{uid}.{model}")
     for through in (Article.unions.through, Article.events.through, TaggedItem):
         m2m_changed.connect(_on_links_change, sender=through, dispatch_uid=f"{uid}.{through}")
-    m2m_changed.connect(
-        _on_directory_change, sender=Event.organizers.through, dispatch_uid=f"{uid}.organizers"
-    )
+    for through in (Event.organizers.through, Photo.events.through, Photo.unions.through):
+        m2m_changed.connect(_on_directory_change, sender=through, dispatch_uid=f"{uid}.{through}")
 
 
 @checks.register(checks.Tags.caches, deploy=True)

@@ -169,8 +169,40 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded photos go through Django's storage API: local files under MEDIA_ROOT by default, or
+# an S3-compatible bucket (pip install "unionnews[s3]") when MEDIA_S3_BUCKET is set; the keys
+# come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them.
+MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+if MEDIA_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    # Where readers' browsers fetch the photos from: allowed by the CSP's img-src below.
+    MEDIA_ORIGIN = (
+        f"https://{_media_storage['OPTIONS']['custom_domain']}"
+        if _media_storage["OPTIONS"]["custom_domain"]
+        else _media_storage["OPTIONS"]["endpoint_url"]
+        or f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"
+    )
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    MEDIA_ORIGIN = ""
+# Local media are served by the site itself (unionnews/urls.py) unless SERVE_MEDIA=0 says a
+# front web server serves MEDIA_ROOT at MEDIA_URL.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not MEDIA_S3_BUCKET)
+# Uploads: files over 2.5 MB stream to a temporary file, never held in memory; a request with
+# more files than a story's photos could need is refused (400.html says why).
+DATA_UPLOAD_MAX_NUMBER_FILES = 30
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -198,7 +230,7 @@ UNIONNEWS_PAGE_CACHE_SECONDS = env_int("UNIONNEWS_PAGE_CACHE_SECONDS", 600)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "style-src": [SELF],
         "script-src": [SELF],
         "frame-ancestors": [NONE],

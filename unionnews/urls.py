@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 from .sitemaps import SITEMAPS
 
@@ -20,5 +20,11 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded photos and their renditions (random, never reused names). Django's static
+    # serve refuses paths outside MEDIA_ROOT; a desk with heavy traffic lets its web server
+    # (or S3) serve MEDIA_ROOT instead and sets SERVE_MEDIA=0.
+    def media(request, path):
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media")]

@@ -21,6 +21,7 @@ from articles.services import (
     article_approve,
     article_publish,
     article_signoff,
+    article_waive_photo,
     import_files,
     signoff_required,
 )
@@ -107,10 +108,21 @@ class Command(BaseCommand):
             status=Article.Status.DRAFT, source_file__in=[p.name for p in PAGES.glob("*.txt")]
         ).order_by("-source_file", "-source_position")
         now = timezone.now()
+        # Print photo stories come without their image files (they stay in the layout
+        # system): the demo editor lets them go out without one. On a real desk they wait,
+        # flagged 待配图, until a photo is uploaded.
+        waiting = set(Article.objects.photo_missing().values_list("pk", flat=True))
         for minutes, article in enumerate(drafts):
+            if article.pk in waiting:
+                article_waive_photo(article=article, user=editor, comment="演示：版面图片未导入")
             article_approve(article=article, user=editor, comment="演示：版面稿件直接通过")
             if signoff_required():
                 article_signoff(article=article, user=chief, comment="演示：签发")
             article_publish(article=article, user=editor, at=now - timedelta(minutes=minutes))
         if drafts:
             self.stdout.write(f"发布 {len(drafts)} 篇稿件")
+        if waiting:
+            self.stdout.write(
+                f"其中 {len(waiting)} 篇图片稿件的图片文件不在版面文本里，演示中标记为“无需配图”；"
+                "在后台为稿件上传图片即可展示。"
+            )
