@@ -1,0 +1,93 @@
+"""Photo uploads: what a camera-sized photo costs, and what refusing a bomb costs.
+
+Run: .venv/bin/python bench/photo_bench.py
+Pure Pillow (``articles/photos.py``), no database. Prints, for a 6000×4000 (24 MP) JPEG of
+camera noise (hard to compress, like a real photo): the time to check and normalise it
+(``clean_upload``) and to make its six renditions (``make_renditions``), median of 3; and for a
+complete 30000×30000 PNG (900 MP once decoded): the time to refuse it and the peak memory
+of a fresh process that does only that (decoding it would need about 900 MB).
+"""
+
+import io
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+
+from articles import photos  # noqa: E402
+
+
+def png_bomb(side: int = 30000) -> bytes:
+    """A valid ``side``×``side`` 1-bit PNG, all black: small on disk, huge decoded."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    packer = zlib.compressobj(9)
+    row = b"\0" * (1 + (side + 7) // 8)
+    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+REFUSE_IN_A_FRESH_PROCESS = """
+import io, resource, sys, time
+sys.path.insert(0, {root!r})
+from articles import photos
+data = open({path!r}, "rb").read()
+started = time.perf_counter()
+try:
+    photos.clean_upload(io.BytesIO(data), name="bomb.png", size=len(data))
+except photos.PhotoRejected as exc:
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{{elapsed * 1000:.2f}} {{peak:.0f}} {{exc}}")
+"""
+
+
+def main():
+    # The bomb first: a child forked from a parent that already holds a decoded 24 MP photo
+    # would report the parent's peak memory as its own (ru_maxrss is kept across fork).
+    bomb = ROOT / "var" / "bench-bomb.png"
+    bomb.parent.mkdir(exist_ok=True)
+    bomb.write_bytes(png_bomb())
+    script = REFUSE_IN_A_FRESH_PROCESS.format(root=str(ROOT), path=str(bomb))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    milliseconds, peak, message = out.stdout.strip().split(" ", 2)
+    print(f"30000×30000 PNG ({bomb.stat().st_size / 1024:.0f} KB on disk):")
+    print(f"  refused in {milliseconds} ms; peak memory of the whole process {peak} MB")
+    print(f"  message: {message}")
+    bomb.unlink()
+
+    camera = io.BytesIO()
+    Image.effect_noise((6000, 4000), 48).convert("RGB").save(camera, "JPEG", quality=92)
+    data = camera.getvalue()
+    clean_times, rendition_times = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        clean = photos.clean_upload(io.BytesIO(data), name="camera.jpg", size=len(data))
+        clean_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        made = photos.make_renditions(clean.data)
+        rendition_times.append(time.perf_counter() - started)
+    print(f"24 MP JPEG ({len(data) / 1e6:.1f} MB):")
+    print(f"  clean_upload     {statistics.median(clean_times):.2f} s (median of 3)")
+    print(f"  make_renditions  {statistics.median(rendition_times):.2f} s (median of 3)")
+    for image in made:
+        size = f"{image.width}×{image.height}"
+        print(f"    {image.format:<5} {size:<10} {len(image.data) / 1024:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()
