@@ -22,9 +22,10 @@ from taggit.models import Tag
 
 from events.models import Event
 from organizations.models import Union
+from unionnews.web import SITE_NAME, redirect_if_moved
 
 from .models import Article
-from .views import SITE_NAME, redirect_if_moved, topic_slug, topic_url
+from .topics import topic_slug, topic_url
 
 #: Stories in every feed, newest first.
 FEED_ITEMS = 20

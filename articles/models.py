@@ -1,16 +1,19 @@
 """Stories, their credits and the columns they run under."""
 
 import uuid
-from datetime import datetime
 
 import reversion
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Revision
 from taggit.managers import TaggableManager
 
+from events.models import Event
+from organizations.models import Union
+from unionnews.dates import month_span
 from unionnews.slugs import pinyin_slug
 
 from . import credits as credit_rules
@@ -46,6 +49,14 @@ class Column(models.Model):
         return reverse("articles:column_detail", args=[self.pk, self.slug or "-"])
 
 
+class ReporterQuerySet(models.QuerySet):
+    def matching(self, name: str):
+        """People of this name, staff reporters (no union) first, then correspondents by
+        union, then the oldest: the order in which an imported credit is matched, the same on
+        every database (PostgreSQL sorts NULL last by default, SQLite first)."""
+        return self.filter(name=name).order_by(F("union_id").asc(nulls_first=True), "pk")
+
+
 class Reporter(models.Model):
     """A person who writes or photographs for the paper.
 
@@ -77,6 +88,8 @@ class Reporter(models.Model):
         related_name="reporter",
     )
     slug = models.SlugField("网址别名", max_length=60, blank=True, editable=False)
+
+    objects = ReporterQuerySet.as_manager()
 
     class Meta:
         verbose_name = "作者"
@@ -137,11 +150,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__lte=timezone.now())
 
     def with_listing(self):
-        """Prefetch what a story list shows (column, credits, unions, the photos with their
-        renditions for the lead photo), in a fixed query count."""
+        """Prefetch what a story list shows readers (column, credits, reviewed unions, the
+        photos with their renditions for the lead photo), in a fixed query count. Unions the
+        importer proposed and no editor reviewed are left out: readers never see them."""
         return self.select_related("column").prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-            "unions",
+            # Readers never see a union or event the importer proposed and no editor reviewed.
+            models.Prefetch("unions", queryset=Union.objects.reviewed().in_directory_order()),
             models.Prefetch("photos", queryset=Photo.objects.prefetch_related("renditions")),
         )
 
@@ -191,10 +206,11 @@ class ArticleQuerySet(models.QuerySet):
         return found.newest_first()
 
     def with_detail(self):
-        """Prefetch everything an article page shows, photo credits included."""
+        """Prefetch everything an article page shows, photo credits included; its events
+        only once reviewed."""
         return (
             self.with_listing()
-            .prefetch_related("events", "tags")
+            .prefetch_related(models.Prefetch("events", queryset=Event.objects.reviewed()), "tags")
             .prefetch_related(
                 models.Prefetch(
                     "photos__credits", queryset=PhotoCredit.objects.select_related("reporter")
@@ -205,21 +221,33 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-publish_at", "-pk")
 
+    def own_by(self, user):
+        """Stories that are ``user``'s own: they have a credit on it (text or photo) or filed
+        it. A subquery, so that each story is listed once."""
+        credited = Byline.objects.filter(reporter__user=user).values("article_id")
+        return self.filter(Q(pk__in=credited) | Q(created_by=user))
+
     def visible_to(self, user):
-        """The stories a desk user may open: all for editors (``approve_article``); for a
-        reporter or correspondent, those they have a byline on or created."""
-        if user.has_perm("articles.approve_article"):
-            return self
-        return self.filter(
-            models.Q(bylines__reporter__user=user) | models.Q(created_by=user)
-        ).distinct()
+        """The stories a desk user may open: every story for those who see every story
+        (editors, ``articles.workflow.DeskTester``), else their own (:meth:`own_by`)."""
+        from .workflow import DeskTester
+
+        desk = DeskTester(user)
+        if not desk.can_open_desk:
+            return self.none()
+        return self if desk.sees_every_story else self.own_by(user)
 
     def editable_by(self, user):
-        """The stories a desk user may change now: all for editors; a reporter's own stories
-        while they are draft or returned."""
-        if user.has_perm("articles.approve_article"):
+        """The stories a desk user may change now (``StoryTester.can_edit``): all for
+        editors; a reporter's own stories while they are draft or returned."""
+        from .workflow import DeskTester
+
+        desk = DeskTester(user)
+        if not desk._may("change_article"):
+            return self.none()
+        if desk.is_editor:
             return self
-        return self.visible_to(user).filter(status__in=REPORTER_EDITABLE)
+        return self.own_by(user).filter(status__in=REPORTER_EDITABLE)
 
     def scheduled(self):
         """Published stories whose publish time has not come yet (定时发布), soonest first."""
@@ -227,17 +255,12 @@ class ArticleQuerySet(models.QuerySet):
             "publish_at", "pk"
         )
 
-    def awaiting_review(self, *, signoff_required: bool = False):
-        """What the desk has to act on: stories submitted for review, and, when the desk
-        requires a chief editor's sign-off, approved stories waiting for it."""
-        states = [ArticleStatus.SUBMITTED]
-        if signoff_required:
-            states.append(ArticleStatus.APPROVED)
-        return self.filter(status__in=states)
-
     def credited_to(self, reporter):
-        """Stories with any credit (text or photo) for ``reporter``, each story once."""
-        return self.filter(pk__in=Byline.objects.filter(reporter=reporter).values("article_id"))
+        """Stories with any credit for ``reporter``: a byline (text or photo) or the credit
+        of one of their photos (:class:`PhotoCredit`); each story once."""
+        bylines = Byline.objects.filter(reporter=reporter).values("article_id")
+        photos = PhotoCredit.objects.filter(reporter=reporter).values("photo__article_id")
+        return self.filter(Q(pk__in=bylines) | Q(pk__in=photos))
 
     def about_unions(self, union_ids):
         """Stories linked to any union in ``union_ids`` (e.g. a union's subtree), each once.
@@ -290,23 +313,24 @@ class ArticleQuerySet(models.QuerySet):
     # -- the desk's reads: sign-off sheet and contribution statistics (稿件统计) ---------------
 
     def with_review_history(self):
-        """Prefetch what a sign-off sheet (签发单) shows: the listing's column, credits and
-        unions, and every review step (:class:`Transition`) with the user who took it, oldest
-        first; a fixed number of queries however many steps a story went through."""
-        return self.with_listing().prefetch_related(
+        """Prefetch what a sign-off sheet (签发单) shows the desk: the column, credits, every
+        union named (proposed ones too), and every review step (:class:`Transition`) with
+        the user who took it, oldest first; a fixed number of queries however many steps a
+        story went through."""
+        return self.select_related("column").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
+            models.Prefetch("unions", queryset=Union.objects.in_directory_order()),
             models.Prefetch(
                 "transitions",
                 queryset=Transition.objects.select_related("user").order_by("created_at", "pk"),
-            )
+            ),
         )
 
     def in_month(self, month):
         """Stories whose ``publish_at`` falls in the calendar month of ``month`` (a date or
         datetime; only its year and month count) in the paper's time zone (Asia/Shanghai,
         ``settings.TIME_ZONE``): from the 1st at 00:00 to the next month's 1st, exclusive."""
-        paper_tz = timezone.get_default_timezone()
-        start = datetime(month.year, month.month, 1, tzinfo=paper_tz)
-        end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=paper_tz)
+        start, end = month_span(month.year, month.month)
         return self.filter(publish_at__gte=start, publish_at__lt=end)
 
     def contribution_by_reporter(self, month=None) -> list[dict]:
@@ -349,35 +373,70 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def _credit_rows(self, month, title=None) -> list[dict]:
+        """One row per (month, person, title): the stories each person is credited on, from
+        the stories' bylines and from their photos' own credits (:class:`PhotoCredit`, always
+        a photo credit). A person credited twice on one story (a photo byline and the
+        photo's credit) counts once. One query: the two kinds of credit as a UNION."""
         stories = self.in_month(month) if month is not None else self
-        credits = Byline.objects.filter(article_id__in=stories.values("pk"))
-        if title is not None:
-            credits = credits.filter(title=title)
+        paper_tz = timezone.get_default_timezone()
 
-        def stories_credited(contribution=None):
-            only = None if contribution is None else Q(contribution=contribution)
-            return models.Count("article_id", filter=only, distinct=True)
-
-        return list(
-            credits.annotate(
-                month=models.functions.TruncMonth(
-                    "article__publish_at", tzinfo=timezone.get_default_timezone()
+        def rows(credits, story):
+            if title is not None:
+                credits = credits.filter(title=title)
+            return (
+                credits.annotate(
+                    month=models.functions.TruncMonth(f"{story}__publish_at", tzinfo=paper_tz),
+                    story=F(f"{story}_id"),
+                    kind=models.Value(credit_rules.PHOTO)
+                    if story != "article"
+                    else F("contribution"),
                 )
+                .values_list(
+                    "month",
+                    "reporter_id",
+                    "reporter__name",
+                    "reporter__union__name",
+                    "title",
+                    "kind",
+                    "story",
+                )
+                .order_by()
             )
-            .values(
-                "month",
-                "title",
-                reporter_pk=models.F("reporter_id"),
-                name=models.F("reporter__name"),
-                union=models.F("reporter__union__name"),
-            )
-            .annotate(
-                text=stories_credited(credit_rules.TEXT),
-                photo=stories_credited(credit_rules.PHOTO),
-                stories=stories_credited(),
-            )
-            .order_by("-month", "-stories", "-text", "name", "reporter_pk", "title")
+
+        bylines = rows(Byline.objects.filter(article_id__in=stories.values("pk")), "article")
+        photo_credits = rows(
+            PhotoCredit.objects.filter(photo__article_id__in=stories.values("pk")),
+            "photo__article",
         )
+        table: dict[tuple, dict] = {}
+        for when, pk, name, union, printed, kind, story in bylines.union(photo_credits):
+            row = table.setdefault(
+                (when, pk, printed),
+                {
+                    "month": when,
+                    "reporter_pk": pk,
+                    "name": name,
+                    "title": printed,
+                    "union": union,
+                    credit_rules.TEXT: set(),
+                    credit_rules.PHOTO: set(),
+                    "stories": set(),
+                },
+            )
+            row[kind].add(story)
+            row["stories"].add(story)
+        result = [
+            {
+                **row,
+                **{
+                    key: len(row[key]) for key in (credit_rules.TEXT, credit_rules.PHOTO, "stories")
+                },
+            }
+            for row in table.values()
+        ]
+        result.sort(key=lambda r: (r["name"], r["reporter_pk"], r["title"]))
+        result.sort(key=lambda r: (r["month"], r["stories"], r["text"]), reverse=True)
+        return result
 
 
 @reversion.register(follow=["bylines"])
@@ -635,6 +694,9 @@ class Transition(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    step = models.CharField(
+        "步骤", max_length=20, blank=True, help_text="所走的审稿步骤（articles.workflow.STEPS）。"
     )
     from_status = models.CharField("原状态", max_length=10, choices=ArticleStatus.choices)
     to_status = models.CharField("新状态", max_length=10, choices=ArticleStatus.choices)
@@ -927,3 +989,67 @@ class Rendition(models.Model):
 
     def __str__(self):
         return f"{self.width}w {self.format}"
+
+
+class StoryRevision(models.Model):
+    """The content of a story at one of its versions (``articles/content.py``, a snapshot),
+    kept with the django-reversion revision of that version: what the history compares, what
+    a restore brings back, and the common base of an edit-conflict merge. Written only by the
+    services (``articles/services/changes.py``), once for every version."""
+
+    revision = models.ForeignKey(
+        Revision, verbose_name="修订", on_delete=models.CASCADE, related_name="stories"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name="稿件", on_delete=models.CASCADE, related_name="content_revisions"
+    )
+    version = models.PositiveIntegerField("版本")
+    content = models.JSONField("内容")
+
+    class Meta:
+        verbose_name = "稿件版本内容"
+        verbose_name_plural = "稿件版本内容"
+        ordering = ["article", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "version"], name="storyrevision_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} 第 {self.version} 版"
+
+
+class StoryDraft(models.Model):
+    """What a desk user typed into a story's form and has not saved (自动保存的草稿): kept as
+    they type, so that a closed tab, a crash or an expired session loses nothing; offered back
+    the next time they open the story (or the new-story form, ``article`` empty). ``data``
+    holds the typed fields (``content.TYPED``); ``base_version`` the story's version the form
+    was opened at, so that restoring merges with what others saved since. One per user and
+    story; deleted when the user saves the story."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="+"
+    )
+    article = models.ForeignKey(
+        Article,
+        verbose_name="稿件",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="drafts",
+    )
+    base_version = models.PositiveIntegerField("打开时的版本", null=True, blank=True)
+    data = models.JSONField("内容", default=dict)
+    saved_at = models.DateTimeField("保存时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "自动保存的草稿"
+        verbose_name_plural = "自动保存的草稿"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="storydraft_one_per_story"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article__isnull=True), name="storydraft_one_new"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} / {self.article_id or '新稿'}"

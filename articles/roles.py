@@ -51,6 +51,8 @@ _EDIT = [
     *(f"taggit.{a}_tag" for a in ("add", "change", "delete")),
     *(f"articles.{a}_correction" for a in ("add", "change", "delete")),
     "articles.delete_editorialnote",
+    # The desk's audit log (操作日志), read-only.
+    "unionnews.view_auditentry",
 ]
 
 #: Group name → permissions as ``app_label.codename``.

@@ -590,7 +590,7 @@ def page_list() -> list[tuple[str, list[str], int | None]]:
     from taggit.models import Tag
 
     from articles.models import Article
-    from articles.views import topic_url
+    from articles.topics import topic_url
     from organizations.models import Union
 
     public = Article.objects.published()

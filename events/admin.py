@@ -1,14 +1,20 @@
 """Events in the admin: competitions, welfare drives and the rest, with their coverage."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 
+from unionnews.desk_admin import DeskModelAdmin
+
 from .models import Event
-from .services import events_mark_reviewed
+from .services import EventNotAllowed, event_delete, event_save, events_mark_reviewed
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(DeskModelAdmin):
+    """Events and the importer's proposals; every write goes through ``events.services``."""
+
+    list_title = "活动"
     list_display = [
         "name",
         "kind",
@@ -25,6 +31,7 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organizers"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "edition_year", "organizers", "reviewed"]}),
+        ("编辑部备注", {"fields": ["desk_note"]}),
         ("时间地点", {"fields": ["starts_on", "ends_on", "place"]}),
         ("内容", {"fields": ["description", "contestants", "trades", "titles_awarded"]}),
     ]
@@ -37,6 +44,18 @@ class EventAdmin(admin.ModelAdmin):
             .annotate(article_count=Count("articles", distinct=True))
             .prefetch_related("organizers")
         )
+
+    def save_object(self, request, obj, save, fields):
+        try:
+            event_save(user=request.user, event=obj, save_related=save)
+        except EventNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def delete_object(self, request, obj):
+        try:
+            event_delete(user=request.user, event=obj)
+        except EventNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     def changelist_view(self, request, extra_context=None):
         pending = Event.objects.proposed().count()
@@ -57,5 +76,5 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="标记为已审核", permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        count = events_mark_reviewed(events=queryset)
+        count = events_mark_reviewed(user=request.user, events=queryset)
         self.message_user(request, f"已将 {count} 个活动标记为已审核。", messages.SUCCESS)

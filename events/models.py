@@ -62,14 +62,21 @@ class Event(models.Model):
     organizers = models.ManyToManyField(
         "organizations.Union", verbose_name="主办工会", blank=True, related_name="events"
     )
-    description = models.TextField("简介", blank=True)
+    description = models.TextField("简介", blank=True, help_text="公开显示在活动页面上。")
+    desk_note = models.TextField(
+        "编辑部备注",
+        blank=True,
+        help_text="只在编辑部内部可见，不会公开，如导入程序从哪个版面发现了这个活动。",
+    )
     contestants = models.PositiveIntegerField("参赛/参加人数", null=True, blank=True)
     trades = models.CharField("竞赛工种", max_length=500, blank=True, help_text="以“、”分隔。")
     titles_awarded = models.CharField(
         "授予称号", max_length=300, blank=True, help_text="如“首都建筑工匠”，以“、”分隔。"
     )
     reviewed = models.BooleanField(
-        "已审核", default=True, help_text="导入程序自动提出的活动为“未审核”，需编辑确认或合并。"
+        "已审核",
+        default=True,
+        help_text="导入程序自动提出的活动为“未审核”，需编辑确认或合并；未审核的活动不出现在任何公开页面上。",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)

@@ -4,18 +4,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from .models import MAX_DEPTH, Union, UnionAlias, UnionKind
-from .services import MergeNotAllowed, union_merge, unions_mark_reviewed
+from unionnews.desk_admin import DeskModelAdmin
+
+from .models import MAX_DEPTH, Union, UnionAlias
+from .services import (
+    MergeNotAllowed,
+    UnionNotAllowed,
+    union_delete,
+    union_merge,
+    union_save,
+    unions_mark_reviewed,
+)
 
 #: Indentation per level of the tree; ideographic spaces are not collapsed by HTML.
 INDENT = "\u3000"
-#: Siblings are listed in the order the kinds are declared (national … grassroots).
-KIND_ORDER = {kind: i for i, kind in enumerate(UnionKind.values)}
 #: Up to this many unions the changelist is shown in tree order (a CASE over every id);
 #: a larger directory falls back to name order, still indented.
 TREE_ORDER_LIMIT = 3000
@@ -28,11 +36,10 @@ class UnionTree:
     """
 
     def __init__(self):
-        self.parents, self.names, self.kinds = {}, {}, {}
-        rows = Union.objects.values_list("pk", "parent_id", "name", "kind")
-        for pk, parent_id, name, kind in rows:
-            self.parents[pk], self.names[pk] = parent_id, name
-            self.kinds[pk] = KIND_ORDER.get(kind, len(KIND_ORDER))
+        self.parents, self.names, self.keys = {}, {}, {}
+        rows = Union.objects.values_list("pk", "parent_id", "name", "sort_key")
+        for pk, parent_id, name, sort_key in rows:
+            self.parents[pk], self.names[pk], self.keys[pk] = parent_id, name, sort_key
 
     def __len__(self):
         return len(self.names)
@@ -51,14 +58,15 @@ class UnionTree:
             self.names.get(pk, "?")
         ]
 
-    def sort_key(self, pk) -> list[tuple[int, str]]:
-        """(kind, name) from the root down: siblings by kind (districts before industry
-        unions before grassroots), then by name."""
+    def sort_key(self, pk) -> list[str]:
+        """The directory order from the root down: siblings by kind (districts before
+        industry unions before grassroots), then by the pinyin of the name
+        (``Union.sort_key``)."""
         chain = [*reversed(self.ancestors(pk)), pk]
-        return [(self.kinds.get(node, 0), self.names.get(node, "?")) for node in chain]
+        return [self.keys.get(node, "") for node in chain]
 
     def preorder(self) -> list[int]:
-        """Every id with each union right after its parent, siblings by kind, then name."""
+        """Every id with each union right after its parent, siblings in directory order."""
         return sorted(self.names, key=lambda pk: (self.sort_key(pk), pk))
 
 
@@ -106,19 +114,25 @@ class UnionMergeForm(forms.Form):
     def __init__(self, *args, sources, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["target"]
-        field.queryset = Union.objects.reviewed().exclude(pk__in=[s.pk for s in sources])
+        field.queryset = (
+            Union.objects.reviewed().exclude(pk__in=[s.pk for s in sources]).in_directory_order()
+        )
         field.label_from_instance = lambda u: f"{u.name}（{u.get_kind_display()}）"
 
 
 @admin.register(Union)
-class UnionAdmin(admin.ModelAdmin):
+class UnionAdmin(DeskModelAdmin):
+    """The union directory: the tree, aliases, review and merging of the importer's
+    proposals. Every write goes through ``organizations.services``."""
+
+    list_title = "工会名录"
     list_display = ["tree_name", "kind", "parent", "reviewed", "article_count", "alias_names"]
     list_select_related = ["parent"]
     list_filter = ["kind", "reviewed", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "short_name", "aliases__name"]
     search_help_text = "可搜索名称、简称和别名。"
     autocomplete_fields = ["parent"]
-    fields = ["name", "short_name", "kind", "parent", "description", "reviewed"]
+    fields = ["name", "short_name", "kind", "parent", "description", "desk_note", "reviewed"]
     inlines = [UnionAliasInline]
     actions = ["mark_reviewed", "merge_into"]
 
@@ -141,6 +155,18 @@ class UnionAdmin(admin.ModelAdmin):
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+    def save_object(self, request, obj, save, fields):
+        try:
+            union_save(user=request.user, union=obj, save_related=save)
+        except UnionNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def delete_object(self, request, obj):
+        try:
+            union_delete(user=request.user, union=obj)
+        except UnionNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     # -- columns -------------------------------------------------------------------------------
 
@@ -167,7 +193,7 @@ class UnionAdmin(admin.ModelAdmin):
 
     @admin.action(description="标记为已审核", permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        count = unions_mark_reviewed(unions=queryset)
+        count = unions_mark_reviewed(user=request.user, unions=queryset)
         self.message_user(request, f"已将 {count} 个工会标记为已审核。", messages.SUCCESS)
 
     @admin.action(description="合并到…", permissions=["change", "delete"])
@@ -178,19 +204,17 @@ class UnionAdmin(admin.ModelAdmin):
         form = UnionMergeForm(request.POST if "apply" in request.POST else None, sources=sources)
         if form.is_valid():
             target = form.cleaned_data["target"]
-            merged = []
             for source in sources:
                 try:
-                    union_merge(source=source, target=target)
+                    moved = union_merge(user=request.user, source=source, target=target)
                 except MergeNotAllowed as exc:
                     self.message_user(request, f"“{source}”未能合并：{exc}", messages.WARNING)
-                else:
-                    merged.append(source.name)
-            if merged:
+                    continue
+                detail = "、".join(f"{label} {n}" for label, n in moved.items())
                 self.message_user(
                     request,
-                    f"已将 {'、'.join(merged)} 合并到“{target}”，原名称已记为它的别名，"
-                    "相关稿件、活动和通讯员都已转到该工会。",
+                    f"已将“{source.name}”合并到“{target}”，原名称已记为它的别名"
+                    + (f"；转到该工会的有：{detail}。" if detail else "。"),
                     messages.SUCCESS,
                 )
             return None

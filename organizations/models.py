@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from unionnews.slugs import pinyin_slug
+from unionnews.slugs import pinyin_key, pinyin_slug
 
 #: How deep the tree can be: national → municipal → district → sub-district → grassroots →
 #: branch. Walking the tree stops here, so a corrupted parent chain cannot loop forever.
@@ -30,7 +30,21 @@ class UnionKind(models.TextChoices):
     GRASSROOTS = "grassroots", "基层工会"
 
 
+#: Where each kind stands among siblings: the federation's own order (national … grassroots).
+KIND_RANK = {kind: rank for rank, kind in enumerate(UnionKind.values)}
+
+
+def union_sort_key(kind: str, name: str) -> str:
+    """How the directory sorts unions: by kind in the federation's order, then by the
+    pinyin of the name (东城 before 丰台 before 大兴), not by code point."""
+    return f"{KIND_RANK.get(kind, len(KIND_RANK)):02d} {pinyin_key(name)}"[:200]
+
+
 class UnionQuerySet(models.QuerySet):
+    def in_directory_order(self):
+        """Kind in the federation's order, then pinyin (:func:`union_sort_key`)."""
+        return self.order_by("sort_key", "pk")
+
     def reviewed(self):
         """Unions an editor has confirmed; the importer's proposals are unreviewed."""
         return self.filter(reviewed=True)
@@ -82,12 +96,18 @@ class Union(models.Model):
         related_name="children",
     )
     slug = models.SlugField("网址别名", max_length=100, blank=True, editable=False)
-    description = models.TextField("简介", blank=True)
+    description = models.TextField("简介", blank=True, help_text="公开显示在工会页面上。")
+    desk_note = models.TextField(
+        "编辑部备注",
+        blank=True,
+        help_text="只在编辑部内部可见，不会公开，如导入程序从哪个版面发现了这个工会。",
+    )
     reviewed = models.BooleanField(
         "已审核",
         default=True,
-        help_text="导入程序自动提出的工会为“未审核”，需编辑确认、改名或合并。",
+        help_text="导入程序自动提出的工会为“未审核”，需编辑确认、改名或合并；未审核的工会不出现在任何公开页面上。",
     )
+    sort_key = models.CharField("排序键", max_length=200, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -96,7 +116,7 @@ class Union(models.Model):
     class Meta:
         verbose_name = "工会"
         verbose_name_plural = "工会"
-        ordering = ["name"]
+        ordering = ["sort_key", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=UnionKind.values), name="union_kind_valid"),
             models.CheckConstraint(
@@ -110,6 +130,10 @@ class Union(models.Model):
 
     def save(self, *args, **kwargs):
         self.slug = pinyin_slug(self.short_name or self.name)
+        self.sort_key = union_sort_key(self.kind, self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "kind", "short_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "slug", "sort_key"}
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -187,9 +187,9 @@ def test_signoff_sheet_is_for_the_desk_only(client, people, reviewed_story):
     client.force_login(people["machao"].user)  # their own story
     assert client.get(url).status_code == 200
 
-    reader = factories.make_user("reader")  # a login that is not staff
+    reader = factories.make_user("reader")  # a login with no place on the desk
     client.force_login(reader)
-    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 404
 
     client.force_login(people["editor"])
     assert client.get(reverse("articles:signoff_sheet", args=[999999])).status_code == 404

@@ -16,7 +16,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
-from articles.views import topic_url
+from articles.topics import topic_url
 from organizations.models import Union
 from tests import factories
 

@@ -22,7 +22,7 @@ from PIL import Image
 
 from articles.models import Article, Reporter
 from articles.services import photo_add
-from articles.views import topic_url
+from articles.topics import topic_url
 from events.models import Event
 from organizations.models import Union
 from tests.factories import make_user

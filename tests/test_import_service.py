@@ -13,6 +13,7 @@ from articles.services import ImportConflict, PageParseError, import_files, impo
 from events.models import Event
 from organizations.models import Union, UnionAlias
 from organizations.services import MergeNotAllowed, directory_load, union_merge
+from unionnews.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "pages").glob("*.txt"))
@@ -142,19 +143,19 @@ def test_merging_a_proposal_moves_links_and_keeps_the_name_as_alias(directory):
     proposal = Union.objects.get(name="北京银行西城支行工会")
     article = proposal.articles.get()
     target = Union.objects.create(name="北京银行股份有限公司西城支行工会")
-    union_merge(source=proposal, target=target)
+    union_merge(user=SYSTEM, source=proposal, target=target)
     assert not Union.objects.filter(name="北京银行西城支行工会").exists()
     assert target in article.unions.all()
     assert UnionAlias.objects.get(name="北京银行西城支行工会").union == target
     with pytest.raises(MergeNotAllowed):
-        union_merge(source=target, target=target)
+        union_merge(user=SYSTEM, source=target, target=target)
 
 
 def test_merging_into_a_descendant_is_refused(directory):
     district = Union.objects.get(name="朝阳区总工会")
     street = Union.objects.get(name="朝阳区东湖街道总工会")
     with pytest.raises(MergeNotAllowed):
-        union_merge(source=district, target=street)
+        union_merge(user=SYSTEM, source=district, target=street)
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -20,13 +20,14 @@ from taggit.models import Tag
 
 from articles import services
 from articles.models import Article
-from articles.views import topic_url
+from articles.topics import topic_url
 from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
 from organizations.services import unions_mark_reviewed
 from tests import factories
 from unionnews import page_cache
+from unionnews.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,9 @@ def test_an_edit_of_a_live_story_shows_at_once(client, editor):
     client.get(home)
     assert client.get(home)["X-Cache"] == "hit"
 
-    story.headline = "更正后的标题"
-    services.article_save_edit(article=story, user=editor, expected_version=story.version)
+    services.article_edit(
+        article=story, user=editor, values={"headline": "更正后的标题"}, base_version=story.version
+    )
 
     page = text(client.get(home))
     assert "更正后的标题" in page and "原标题" not in page
@@ -129,21 +131,27 @@ def test_desk_work_on_drafts_keeps_readers_pages_cached(client, editor):
     home = reverse("articles:home")
     client.get(home)
 
-    draft.body = "改过的草稿正文。"
-    services.article_save_edit(article=draft, user=editor, expected_version=draft.version)
+    services.article_edit(
+        article=draft, user=editor, values={"body": "改过的草稿正文。"}, base_version=draft.version
+    )
     services.article_submit(article=draft, user=editor)
 
     assert client.get(home)["X-Cache"] == "hit"
 
 
-def test_a_credit_added_to_a_live_story_shows_at_once(client):
+def test_a_credit_added_to_a_live_story_shows_at_once(client, editor):
     story = factories.make_article("署名稿件", published=True)
     url = story.get_absolute_url()
     client.get(url)
     assert client.get(url)["X-Cache"] == "hit"
 
     reporter = factories.make_reporter("于佳")
-    story.bylines.create(reporter=reporter, title="记者", contribution="photo")
+    services.article_edit(
+        article=story,
+        user=editor,
+        values={"credits": [(reporter, "记者", "photo")]},
+        base_version=story.version,
+    )
 
     response = client.get(url)
     assert response["X-Cache"] == "miss"
@@ -219,8 +227,8 @@ def test_reviewed_proposals_join_the_cached_directory_and_event_index(client):
     directory, events = reverse("organizations:union_list"), reverse("events:event_list")
     client.get(directory), client.get(events)
 
-    unions_mark_reviewed(unions=Union.objects.filter(pk=union.pk))
-    events_mark_reviewed(events=Event.objects.filter(pk=event.pk))
+    unions_mark_reviewed(user=SYSTEM, unions=Union.objects.filter(pk=union.pk))
+    events_mark_reviewed(user=SYSTEM, events=Event.objects.filter(pk=event.pk))
 
     assert "新提出的工会" in text(client.get(directory))
     assert "新提出的活动" in text(client.get(events))

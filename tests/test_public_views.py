@@ -18,11 +18,12 @@ from taggit.models import Tag
 
 from articles import services as article_services
 from articles.models import Article, Photo
-from articles.views import PER_PAGE, topic_url
+from articles.topics import topic_url
 from events.models import Event
 from organizations import services as union_services
 from organizations.models import Union
 from tests import factories
+from unionnews.web import PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -208,15 +209,48 @@ def test_union_directory_is_a_tree_of_reviewed_unions(client, world):
     assert "产业工会" in page and "基层工会" in page
 
 
-def test_proposed_union_and_event_have_no_public_page(client):
+def test_proposed_union_and_event_appear_on_no_public_page(client):
+    """Issue 9, "Internal text": a union or event no editor reviewed is not on the story's
+    page, in lists, search results or the directory, not even as plain text."""
     union = factories.make_union("未审核工会", reviewed=False)
     event = factories.make_event("未审核活动", reviewed=False)
-    story = factories.make_article(published=True, unions=[union], events=[event])
+    story = factories.make_article(
+        "含提议工会的稿件", published=True, unions=[union], events=[event]
+    )
     assert client.get(union.get_absolute_url()).status_code == 404
     assert client.get(event.get_absolute_url()).status_code == 404
-    page = text(client.get(story.get_absolute_url()))
-    assert "未审核工会" in page and union.get_absolute_url() not in page
-    assert "未审核活动" in page and event.get_absolute_url() not in page
+    for url in (
+        story.get_absolute_url(),
+        reverse("articles:home"),
+        reverse("articles:search") + "?q=稿件",
+        reverse("organizations:union_list"),
+        reverse("events:event_list"),
+    ):
+        page = text(client.get(url))
+        assert "未审核工会" not in page and "未审核活动" not in page, url
+
+
+def test_the_importers_remarks_are_desk_notes_never_public(client, world):
+    """An imported page's proposals carry where they were found as a desk note; once an
+    editor reviews them, their public pages show no importer text."""
+    from articles.services import import_page
+    from events.services import events_mark_reviewed
+    from organizations.services import unions_mark_reviewed
+    from unionnews.actors import SYSTEM
+
+    union_services.directory_load()
+    page = Path(__file__).resolve().parent / "data" / "pages" / "unseen_page.txt"
+    result = import_page(data=page.read_bytes(), source="unseen.txt")
+    assert result.proposed_unions and result.proposed_events
+    union, event = result.proposed_unions[0], result.proposed_events[0]
+    assert "由导入程序从版面 unseen.txt 中发现" in union.desk_note
+    assert union.description == event.description == ""
+    unions_mark_reviewed(user=SYSTEM, unions=Union.objects.filter(pk=union.pk))
+    events_mark_reviewed(user=SYSTEM, events=type(event).objects.filter(pk=event.pk))
+    for url in (union.get_absolute_url(), event.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "导入程序" not in text(response), url
 
 
 def test_event_page_shows_facts_organizers_and_coverage(client, world):

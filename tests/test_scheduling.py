@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from articles import roles, services
 from articles.models import Article
-from articles.views import topic_url
+from articles.topics import topic_url
 from organizations.models import Union
 from tests import factories
 

@@ -15,10 +15,10 @@ from articles.services import (
     article_add_correction,
     article_add_note,
     article_approve,
+    article_edit,
     article_publish,
     article_reopen,
     article_return,
-    article_save_edit,
     article_signoff,
     article_submit,
     article_unschedule,
@@ -184,15 +184,18 @@ def test_every_move_keeps_a_revision():
 def test_an_edit_from_a_stale_copy_is_refused_and_loses_nothing():
     editor = factories.make_user(groups=[roles.EDITOR])
     article = story_in(S.DRAFT)
-    first, second = Article.objects.get(pk=article.pk), Article.objects.get(pk=article.pk)
-    first.headline = "第一位编辑的标题"
-    article_save_edit(article=first, user=editor, expected_version=1)
-    second.headline = "第二位编辑的标题"
+    article_edit(article=article, user=editor, values={"kicker": "引题"}, base_version=1)
+    article_edit(
+        article=article, user=editor, values={"headline": "第一位编辑的标题"}, base_version=2
+    )
     with pytest.raises(EditConflict) as conflict:
-        article_save_edit(article=second, user=editor, expected_version=1)
+        article_edit(
+            article=article, user=editor, values={"headline": "第二位编辑的标题"}, base_version=2
+        )
     assert conflict.value.current.headline == "第一位编辑的标题"
+    assert [f.name for f in conflict.value.merge.both] == ["headline"]
     article.refresh_from_db()
-    assert (article.headline, article.version) == ("第一位编辑的标题", 2)
+    assert (article.headline, article.version) == ("第一位编辑的标题", 3)
 
 
 def test_a_move_makes_open_edit_forms_stale():
@@ -200,17 +203,20 @@ def test_a_move_makes_open_edit_forms_stale():
     article = story_in(S.SUBMITTED)
     opened_at = article.version
     article_approve(article=Article.objects.get(pk=article.pk), user=editor)
-    article.headline = "审稿后才保存的修改"
     with pytest.raises(EditConflict):
-        article_save_edit(article=article, user=editor, expected_version=opened_at)
+        article_edit(
+            article=article,
+            user=editor,
+            values={"headline": "审稿后才保存的修改"},
+            base_version=opened_at,
+        )
 
 
-def test_an_edit_never_changes_status_or_publish_time():
+def test_an_edit_writes_only_content_never_status_or_publish_time():
     reporter = factories.make_user(groups=[roles.REPORTER])
     article = story_in(S.DRAFT, user=reporter)
-    article.status = S.PUBLISHED
-    article.publish_at = timezone.now()
-    article_save_edit(article=article, user=reporter, expected_version=1)
+    with pytest.raises(ValueError):
+        article_edit(article=article, user=reporter, values={"status": S.PUBLISHED}, base_version=1)
     article.refresh_from_db()
     assert (article.status, article.publish_at) == (S.DRAFT, None)
 
@@ -219,9 +225,13 @@ def test_an_edit_never_changes_status_or_publish_time():
 def test_a_reporter_cannot_edit_once_the_story_left_their_hands(state):
     reporter = factories.make_user(groups=[roles.REPORTER])
     article = story_in(state, user=reporter)
-    article.headline = "偷偷改标题"
     with pytest.raises(TransitionNotAllowed):
-        article_save_edit(article=article, user=reporter, expected_version=article.version)
+        article_edit(
+            article=article,
+            user=reporter,
+            values={"headline": "偷偷改标题"},
+            base_version=article.version,
+        )
     assert Article.objects.get(pk=article.pk).headline != "偷偷改标题"
 
 

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import roles
+from articles import revisions, roles
 from articles.models import Article, Byline, Correction, EditorialNote
 from articles.services import (
-    EditConflict,
+    NotAllowed,
     TransitionNotAllowed,
     article_approve,
+    article_create,
     article_publish,
     article_reopen,
     article_return,
@@ -28,7 +29,9 @@ from articles.services import (
     article_withdraw,
 )
 from articles.templatetags.desk_admin import desk_url
-from articles.workflow_ui import MOVES, available_transitions, local_datetime_label
+from articles.workflow import STEPS as MOVES
+from articles.workflow import StoryTester
+from unionnews.dates import datetime_label as local_datetime_label
 
 from . import factories
 
@@ -200,7 +203,7 @@ def test_permission_matrix_through_the_confirmation_pages(client, role, move, st
     shown = " ".join(messages_of(response))
     verb = MOVES[move].verb
     if moved:
-        assert through_admin.status == through_service.status == MOVES[move].target
+        assert through_admin.status == through_service.status == MOVES[move].to
         assert f"已{verb}" in shown
     else:
         assert through_service.status == through_admin.status
@@ -409,14 +412,19 @@ def test_the_audit_trail_shows_a_reporter_only_their_stories(client):
 # -- saving: the edit conflict -------------------------------------------------------------------
 
 
-def test_two_editors_saving_the_same_story_get_a_conflict_not_an_overwrite(
-    client, django_user_model
-):
+def editable_story(editor, **fields) -> Article:
+    """A draft filed through the service, so that its first version is kept (the base of any
+    later merge)."""
+    values = {"headline": "原来的标题", "body": "第一段。\n第二段。", **fields}
+    return article_create(user=editor, values=values)
+
+
+def test_two_editors_saving_the_same_story_get_a_conflict_not_an_overwrite(client):
     from django.test import Client
 
     first_editor = desk_user(roles.EDITOR, "zhangsan")
     second_editor = desk_user(roles.EDITOR, "lisi")
-    article = story_in(S.SUBMITTED, headline="原来的标题", body="第一段。\n第二段。")
+    article = editable_story(first_editor)
     reporter = factories.make_reporter("新署名")
     first, second = Client(), Client()
     first.force_login(first_editor)
@@ -439,25 +447,68 @@ def test_two_editors_saving_the_same_story_get_a_conflict_not_an_overwrite(
             "bylines-0-order": "0",
         },
     )
-    response = second.post(change_url(article), stale)
+    response = second.post(change_url(article), stale, follow=True)
 
-    assert response.status_code == 200
-    html = text(response)
-    assert "保存失败" in html
-    assert "zhangsan" in html  # who saved in between
-    assert "<del>甲改的标题</del>" in html and "<ins>乙改的标题</ins>" in html
-    assert "<ins>乙加的</ins>" in html  # the body, paragraph by paragraph
-    assert 'value="乙改的标题"' in html  # what they typed stays in the form
+    # Nothing of the stale save is written; the editor is shown both sides.
     article.refresh_from_db()
     assert article.headline == "甲改的标题"
-    assert not Byline.objects.filter(article=article).exists()  # nor the credits
+    assert not Byline.objects.filter(article=article).exists()
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:articles_article_conflict", args=[article.pk]
+    )
+    html = text(response)
+    assert "别人保存了新的版本" in " ".join(messages_of(response))
+    assert "甲改的标题" in html and 'value="乙改的标题"' in html  # theirs, and mine to edit
+    assert "只有你改过的字段" in html and "乙加的第二段" in html and "新署名" in html
 
-    # Having seen the differences, saving the same form again is deliberate.
-    again = second.post(change_url(article), form_data(response))
-    assert again.status_code == 302
+    # Choosing nothing for the field both changed is not a save.
+    conflict_url = reverse("admin:articles_article_conflict", args=[article.pk])
+    version = str(article.version)
+    refused = second.post(conflict_url, {"version": version})
+    assert "请为每个双方都改过的字段选择" in text(refused)
+    article.refresh_from_db()
+    assert article.headline == "甲改的标题"
+
+    done = second.post(
+        conflict_url,
+        {"version": version, "choose-headline": "mine", "mine-headline": "乙改的标题"},
+        follow=True,
+    )
+    assert done.status_code == 200
     article.refresh_from_db()
     assert article.headline == "乙改的标题"
+    assert article.body == "第一段。\n乙加的第二段。"
     assert article.bylines.get().reporter == reporter
+
+
+def test_a_stale_save_keeps_what_the_other_editor_changed_in_fields_it_did_not_touch(client):
+    """The lost edit of issue 9: A changes the kicker, B the body from the older form; B
+    confirms, and A's kicker stays."""
+    from django.test import Client
+
+    first_editor, second_editor = desk_user(roles.EDITOR), desk_user(roles.EDITOR)
+    article = editable_story(first_editor, kicker="原来的引题")
+    first, second = Client(), Client()
+    first.force_login(first_editor)
+    second.force_login(second_editor)
+    first_copy, second_copy = first.get(change_url(article)), second.get(change_url(article))
+    first.post(change_url(article), form_data(first_copy, kicker="甲改的引题"))
+
+    response = second.post(
+        change_url(article), form_data(second_copy, body="第一段。\n乙改的第二段。"), follow=True
+    )
+    html = text(response)
+    assert "只有对方改过的字段" in html and "甲改的引题" in html
+    assert "双方都改过的字段" not in html
+    second.post(
+        reverse("admin:articles_article_conflict", args=[article.pk]),
+        {"version": str(Article.objects.get(pk=article.pk).version)},
+    )
+
+    article.refresh_from_db()
+    assert (article.kicker, article.body) == ("甲改的引题", "第一段。\n乙改的第二段。")
+    history = [row.comment for row in revisions.history(article)]
+    assert history[0] == "已修改：正文" and history[1] == "已修改：引题"
 
 
 def test_a_workflow_move_makes_an_open_form_stale(client):
@@ -478,12 +529,15 @@ def test_a_workflow_move_makes_an_open_form_stale(client):
 
 def test_the_user_content_in_a_conflict_is_escaped(client):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="标题")
+    article = editable_story(editor, headline="标题")
     client.force_login(editor)
     copy = client.get(change_url(article))
     client.post(change_url(article), form_data(copy, headline="<b>粗体</b>"))
 
-    html = text(client.post(change_url(article), form_data(copy, headline="<script>x()</script>")))
+    response = client.post(
+        change_url(article), form_data(copy, headline="<script>x()</script>"), follow=True
+    )
+    html = text(response)
 
     assert "<script>x()" not in html
     assert "&lt;script&gt;x()&lt;/script&gt;" in html
@@ -493,12 +547,24 @@ def test_the_user_content_in_a_conflict_is_escaped(client):
 # -- revisions ---------------------------------------------------------------------------------
 
 
+def test_an_unchanged_save_records_no_new_version(client):
+    editor = desk_user(roles.EDITOR)
+    article = editable_story(editor, body="第一段。\n第二段。")
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)))
+    data["body"] = data["body"].replace("\n", "\r\n")  # as a browser sends a textarea
+
+    assert client.post(change_url(article), data).status_code == 302
+
+    article.refresh_from_db()
+    assert article.version == 1
+    assert [row.number for row in revisions.history(article)] == [1]
+
+
 def test_saves_keep_revisions_that_can_be_compared_and_restored(client):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="第一稿标题", body="第一段。\n第二段。")
+    article = editable_story(editor, headline="第一稿标题", body="第一段。\n第二段。")
     client.force_login(editor)
-    response = client.post(change_url(article), form_data(client.get(change_url(article))))
-    assert response.status_code == 302
     response = client.post(
         change_url(article),
         form_data(
@@ -506,17 +572,14 @@ def test_saves_keep_revisions_that_can_be_compared_and_restored(client):
         ),
     )
     assert response.status_code == 302
-    versions = list(Version.objects.get_for_object(article).order_by("pk"))
-    assert len(versions) == 2
+    assert [row.number for row in revisions.history(article)] == [2, 1]
 
     history = text(client.get(reverse("admin:articles_article_history", args=[article.pk])))
-    assert f'name="from" value="{versions[0].pk}"' in history
-    assert f'name="to" value="{versions[1].pk}"' in history
-    assert "恢复" in history
+    assert 'name="from" value="1"' in history and 'name="to" value="2"' in history
+    assert "恢复" in history and "主题、正文" in history
 
     compare = client.get(
-        reverse("admin:articles_article_compare", args=[article.pk]),
-        {"from": versions[0].pk, "to": versions[1].pk},
+        reverse("admin:articles_article_compare", args=[article.pk]), {"from": 1, "to": 2}
     )
     html = text(compare)
     assert compare.status_code == 200
@@ -528,16 +591,23 @@ def test_saves_keep_revisions_that_can_be_compared_and_restored(client):
     article_approve(article=article, user=editor)
     article.refresh_from_db()
     current_version = article.version
-    revision_url = reverse("admin:articles_article_revision", args=[article.pk, versions[0].pk])
-    restore_form = client.get(revision_url)
-    assert restore_form.status_code == 200
-    data = form_data(restore_form)
-    assert data["headline"] == "第一稿标题"
-    assert data["loaded_version"] == str(current_version)
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, 1])
+    with CaptureQueriesContext(connection) as queries:
+        shown = client.get(revision_url)
+    assert shown.status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == [] or all(
+        "django_session" in sql for sql in writes
+    )  # a preview writes nothing
+    assert "<del>第二稿标题</del>" in text(shown) and "<ins>第一稿标题</ins>" in text(shown)
     article.refresh_from_db()
-    assert article.headline == "第二稿标题"  # showing the old revision changes nothing
+    assert article.headline == "第二稿标题"
 
-    restored = client.post(revision_url, data)
+    restored = client.post(revision_url, {"version": str(current_version)})
 
     assert restored.status_code == 302
     article.refresh_from_db()
@@ -545,52 +615,45 @@ def test_saves_keep_revisions_that_can_be_compared_and_restored(client):
     assert article.body == "第一段。\n第二段。"
     assert article.status == S.APPROVED
     assert article.version == current_version + 1
-    assert Version.objects.get_for_object(article).count() == 4  # two saves, approval, restore
+    assert revisions.history(article)[0].comment.startswith("恢复到第 1 版")
 
 
 def test_a_restore_from_a_stale_page_is_refused(client):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="最初的标题")
+    article = editable_story(editor, headline="最初的标题")
     client.force_login(editor)
-    client.post(change_url(article), form_data(client.get(change_url(article))))
     client.post(
         change_url(article), form_data(client.get(change_url(article)), headline="第二个标题")
     )
-    old = Version.objects.get_for_object(article).order_by("pk").first()
-    revision_url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
-    restore_form = client.get(revision_url)
+    shown_at = Article.objects.get(pk=article.pk).version
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, 1])
     client.post(
         change_url(article), form_data(client.get(change_url(article)), headline="第三个标题")
     )
 
-    response = client.post(revision_url, form_data(restore_form))
+    response = client.post(revision_url, {"version": str(shown_at)}, follow=True)
 
-    assert response.status_code == 200
-    assert "保存失败" in text(response)
+    assert any("为免覆盖他人的修改，没有恢复" in m for m in messages_of(response))
     article.refresh_from_db()
     assert article.headline == "第三个标题"
 
 
 def test_compare_escapes_user_text_and_rejects_foreign_versions(client):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="<i>旧</i>")
-    other = story_in(S.DRAFT)
+    article = editable_story(editor, headline="<i>旧</i>")
     client.force_login(editor)
-    for headline in ("<i>旧</i>", "<script>alert(1)</script>"):
-        client.post(
-            change_url(article), form_data(client.get(change_url(article)), headline=headline)
-        )
-    client.post(change_url(other), form_data(client.get(change_url(other))))
-    mine = list(Version.objects.get_for_object(article).order_by("pk"))
-    foreign = Version.objects.get_for_object(other).get()
+    client.post(
+        change_url(article),
+        form_data(client.get(change_url(article)), headline="<script>alert(1)</script>"),
+    )
     compare = reverse("admin:articles_article_compare", args=[article.pk])
 
-    html = text(client.get(compare, {"from": mine[0].pk, "to": mine[1].pk}))
+    html = text(client.get(compare, {"from": 1, "to": 2}))
     assert "<script>alert" not in html
     assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in html
     assert "<del>&lt;i&gt;旧&lt;/i&gt;</del>" in html
 
-    refused = client.get(compare, {"from": mine[0].pk, "to": foreign.pk}, follow=True)
+    refused = client.get(compare, {"from": 1, "to": 99}, follow=True)
     assert "请在历史记录中选择这篇稿件的两个不同版本" in " ".join(messages_of(refused))
 
 
@@ -894,16 +957,16 @@ def test_each_story_of_a_bulk_action_keeps_its_own_revision(client):
 # -- a save the service refuses after the form's checks (a race) ---------------------------------
 
 
-def _refuse_every_save(monkeypatch):
-    def refuse(*, article, user, expected_version):
-        raise EditConflict(Article.objects.get(pk=article.pk))
+def _refuse_every_save(monkeypatch, where="articles.admin.story.article_edit"):
+    def refuse(**kwargs):
+        raise NotAllowed("就在同一时刻，稿件已被修改。")
 
-    monkeypatch.setattr("articles.admin.article_save_edit", refuse)
+    monkeypatch.setattr(where, refuse)
 
 
 def test_a_save_the_service_refuses_saves_nothing_and_shows_what_was_typed(client, monkeypatch):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="原标题")
+    article = editable_story(editor, headline="原标题")
     reporter = factories.make_reporter("补充署名")
     client.force_login(editor)
     page = client.get(change_url(article))
@@ -931,47 +994,49 @@ def test_a_save_the_service_refuses_saves_nothing_and_shows_what_was_typed(clien
     article.refresh_from_db()
     assert (article.headline, article.version) == ("原标题", 1)
     assert not article.bylines.exists() and not article.notes.exists()
-    assert not Version.objects.get_for_object(article).exists()
+    assert [row.number for row in revisions.history(article)] == [1]
 
 
 def test_a_restore_the_service_refuses_is_rolled_back(client, monkeypatch):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="旧标题")
+    article = editable_story(editor, headline="旧标题")
     client.force_login(editor)
-    client.post(change_url(article), form_data(client.get(change_url(article))))
     client.post(change_url(article), form_data(client.get(change_url(article)), headline="新标题"))
-    old = Version.objects.get_for_object(article).order_by("pk").first()
-    revision_url = reverse("admin:articles_article_revision", args=[article.pk, old.pk])
-    restore_form = client.get(revision_url)
-    _refuse_every_save(monkeypatch)
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, 1])
+    _refuse_every_save(monkeypatch, "articles.admin.views.revisions.article_restore")
 
-    response = client.post(revision_url, form_data(restore_form), follow=True)
+    response = client.post(revision_url, {"version": "2"}, follow=True)
 
     assert any("已被修改" in m for m in messages_of(response))
     article.refresh_from_db()
     assert article.headline == "新标题"
-    assert Version.objects.get_for_object(article).count() == 2
+    assert [row.number for row in revisions.history(article)] == [2, 1]
 
 
 def test_only_those_who_may_delete_stories_may_recover_deleted_ones(client):
     editor = desk_user(roles.EDITOR)
-    article = story_in(S.DRAFT, headline="被删除的稿件")
+    article = editable_story(editor, headline="被删除的稿件")
     client.force_login(editor)
-    client.post(change_url(article), form_data(client.get(change_url(article))))
     version = Version.objects.get_for_object(article).get()
-    article.delete()
+    assert (
+        client.post(
+            reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert not Article.objects.filter(pk=article.pk).exists()
     recover = reverse("admin:articles_article_recover", args=[version.pk])
     recoverlist = reverse("admin:articles_article_recoverlist")
     assert "被删除的稿件" in text(client.get(recoverlist))
 
     client.force_login(desk_user(roles.REPORTER))
     assert client.get(recoverlist).status_code == 403
-    assert client.post(recover, {"headline": "x"}).status_code == 403
+    assert client.post(recover).status_code == 403
     assert recoverlist not in text(client.get(ARTICLES))
     assert not Article.objects.filter(headline="被删除的稿件").exists()
 
     client.force_login(editor)
-    response = client.post(recover, form_data(client.get(recover)))
+    response = client.post(recover)
     assert response.status_code == 302
     assert Article.objects.get(headline="被删除的稿件").status == S.DRAFT
 
@@ -994,9 +1059,9 @@ def test_restoring_an_imported_story_touches_only_that_story(client):
         assert client.post(change_url(article), data).status_code == 302
     imported = Version.objects.get_for_object(first).order_by("pk").first()
     assert imported.revision.version_set.count() > 2  # the whole page is one revision
-    url = reverse("admin:articles_article_revision", args=[first.pk, imported.pk])
+    url = reverse("admin:articles_article_revision", args=[first.pk, 1])
 
-    response = client.post(url, form_data(client.get(url)))
+    response = client.post(url, {"version": str(Article.objects.get(pk=first.pk).version)})
 
     assert response.status_code == 302
     first.refresh_from_db()
@@ -1006,3 +1071,8 @@ def test_restoring_an_imported_story_touches_only_that_story(client):
         imported_credits
     )
     assert second.headline == f"改过的{second.pk}"  # the rest of the page is left alone
+
+
+def available_transitions(article, user) -> list[str]:
+    """The steps the tester offers ``user`` on ``article``, by name, in button order."""
+    return [step.name for step in StoryTester(user, article).steps()]

@@ -14,17 +14,18 @@ fresh each time, so arbitrary URLs cannot fill the cache. Keys are Django's own
 
 How a page never goes stale (issue 4, "Speed"):
 
-- **Edits.** Every cached key starts with a *generation* number kept in the cache. Any change
-  that can show on the public site bumps it (:func:`invalidate`, called by the signal
-  receivers of :func:`connect_signals`): a story published, withdrawn or edited while
-  published, its credits, corrections, photos (and their credits), unions, events or topics,
-  and any union, event, column, reporter or topic. Pages of the old generation are never
-  read again and age out.
+- **Edits.** Every cached key starts with a *generation* number kept in the cache. Every
+  service whose change readers could see calls :func:`retire` (or :func:`retire_for` with
+  the objects it changed), which bumps the generation: pages of the old generation are never
+  read again and age out. Which models show on public pages, and when, each app says for its
+  own models with :func:`register` (``articles/apps.py``, ``organizations/apps.py``,
+  ``events/apps.py``); this module knows none of them.
 - **Time.** A page is kept at most ``UNIONNEWS_PAGE_CACHE_SECONDS`` (0 turns the cache off),
-  and never past the next scheduled publish time (定时发布) nor past midnight in the paper's
-  time zone, when events move from upcoming to past (:func:`page_lifetime`). So a story
-  scheduled for 08:00 is on no cached page at 07:59 and on every page from 08:00, with no
-  job to run, as ``Article.objects.published()`` promises.
+  and never past the next moment a page changes by itself: each app registers those moments
+  with :func:`register_deadline` (the next scheduled publish time, 定时发布; the next midnight,
+  when events move from upcoming to past). So a story scheduled for 08:00 is on no cached
+  page at 07:59 and on every page from 08:00, with no job to run, as
+  ``Article.objects.published()`` promises.
 
 The generation lives in the cache itself, so with the per-process memory cache a change is
 seen only by the process that made it: serve with several processes only with
@@ -34,12 +35,13 @@ pages are served uncached and the failure is logged; nothing is refused.
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.cache import get_cache_key, learn_cache_key
 
@@ -81,31 +83,67 @@ def _bump() -> None:
         logger.exception("page cache: could not retire cached pages")
 
 
-def invalidate() -> None:
-    """Retire every cached page: call after any change readers could see.
+def retire() -> None:
+    """Retire every cached page: call from a service after any change readers could see.
 
     Bumps the generation at once, and again when the surrounding transaction commits: a
     reader whose page was rendered from the old rows between the two bumps stored it under
-    the generation the commit retires.
+    the generation the commit retires. A transaction that rolls back costs one needless
+    round of renders, never a stale page.
     """
     _bump()
     transaction.on_commit(_bump, robust=True)
 
 
+#: Model → "does this object show on public pages now?", registered by each app.
+_PUBLIC_MODELS: dict[type[models.Model], Callable[[models.Model], bool]] = {}
+#: Functions of ``now`` giving the next moment public pages change by themselves, or None.
+_DEADLINES: list[Callable[[datetime], datetime | None]] = []
+
+
+def register(model: type[models.Model], *, shown: Callable[[models.Model], bool] | None = None):
+    """Say that objects of ``model`` show on public pages: always, or when ``shown(obj)``
+    is true (a story only once published). Each app registers its own models in ``ready()``."""
+    _PUBLIC_MODELS[model] = shown or (lambda obj: True)
+
+
+def shows(obj: models.Model) -> bool:
+    """Whether ``obj`` shows on public pages, by its model's registration; an object of an
+    unregistered model never does."""
+    for model in type(obj).__mro__:
+        if model in _PUBLIC_MODELS:
+            return bool(_PUBLIC_MODELS[model](obj))
+    return False
+
+
+def retire_for(*objects: models.Model) -> bool:
+    """:func:`retire` if any of ``objects`` shows on public pages; returns whether it did.
+    Pass an object as it was before the change and as it is after, when a change can take it
+    on or off the site."""
+    if any(shows(obj) for obj in objects):
+        retire()
+        return True
+    return False
+
+
+def register_deadline(next_change: Callable[[datetime], datetime | None]) -> None:
+    """Add a function of ``now`` that gives the next moment public pages change with no write
+    (a scheduled story going live, midnight), or ``None``; no cached page outlives it."""
+    if next_change not in _DEADLINES:
+        _DEADLINES.append(next_change)
+
+
 def page_lifetime(now: datetime | None = None) -> int:
     """Whole seconds a page rendered at ``now`` may be served: the configured limit, cut at
-    the next scheduled publish time and at the next midnight (Asia/Shanghai), rounded down
-    so that the page has expired by then. 0 means "do not cache"; costs one query."""
-    from articles.models import Article
-
+    every registered deadline (:func:`register_deadline`: the next scheduled publish time,
+    the next midnight in Asia/Shanghai), rounded down so that the page has expired by then.
+    0 means "do not cache"."""
     now = now or timezone.now()
     until = now + timedelta(seconds=lifetime_limit())
-    next_live = Article.objects.scheduled().values_list("publish_at", flat=True).first()
-    if next_live is not None:
-        until = min(until, next_live)
-    local = timezone.localtime(now)
-    midnight = timezone.make_aware(datetime(local.year, local.month, local.day)) + timedelta(1)
-    until = min(until, midnight)
+    for next_change in _DEADLINES:
+        moment = next_change(now)
+        if moment is not None:
+            until = min(until, moment)
     return max(int((until - now).total_seconds()), 0)
 
 
@@ -163,85 +201,6 @@ class PageCacheMiddleware:
                 except Exception:
                     logger.exception("page cache: could not store %s", request.path)
         return response
-
-
-# -- what retires cached pages ------------------------------------------------------------------
-
-
-def _story_is_or_was_public(article) -> bool:
-    """A story whose change readers may see: published (live or scheduled), or withdrawn
-    (it was live a moment ago). Drafts under review change nothing public."""
-    from articles.models import ArticleStatus
-
-    return article.status in (ArticleStatus.PUBLISHED, ArticleStatus.WITHDRAWN)
-
-
-def _on_story_change(sender, instance, **kwargs):
-    if _story_is_or_was_public(instance):
-        invalidate()
-
-
-def _invalidate_if_story_public(article_id) -> None:
-    from articles.models import Article, ArticleStatus
-
-    public = (ArticleStatus.PUBLISHED, ArticleStatus.WITHDRAWN)
-    if article_id and Article.objects.filter(pk=article_id, status__in=public).exists():
-        invalidate()
-
-
-def _on_story_part_change(sender, instance, **kwargs):
-    """A credit, a correction or a photo: matters when its story is or was public."""
-    _invalidate_if_story_public(instance.article_id)
-
-
-def _on_photo_part_change(sender, instance, **kwargs):
-    """A photo's credit: matters when the photo's story is or was public."""
-    from articles.models import Photo
-
-    _invalidate_if_story_public(
-        Photo.objects.filter(pk=instance.photo_id).values_list("article_id", flat=True).first()
-    )
-
-
-def _on_links_change(sender, instance, action, reverse=False, **kwargs):
-    """Unions, events or topics added to or removed from a story (or a story to a union…)."""
-    from articles.models import Article
-
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not isinstance(instance, Article) or _story_is_or_was_public(instance):
-        invalidate()
-
-
-def _on_directory_change(sender, **kwargs):
-    """Unions, events, columns, reporters and topics show on public pages whatever state
-    their stories are in (names, the directory tree, event facts): any change counts."""
-    invalidate()
-
-
-def connect_signals() -> None:
-    """Connect the receivers that retire cached pages; called once from
-    ``ArticlesConfig.ready()``. Bulk ``QuerySet.update()`` sends no signal: services that
-    use it on public objects call :func:`invalidate` themselves."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from taggit.models import Tag, TaggedItem
-
-    from articles.models import Article, Byline, Column, Correction, Photo, PhotoCredit, Reporter
-    from events.models import Event
-    from organizations.models import Union, UnionAlias
-
-    uid = "unionnews.page_cache"
-    for signal in (post_save, post_delete):
-        signal.connect(_on_story_change, sender=Article, dispatch_uid=f"{uid}.article")
-        for model in (Byline, Correction, Photo):
-            signal.connect(_on_story_part_change, sender=model, dispatch_uid=f"{uid}.{model}")
-        signal.connect(_on_photo_part_change, sender=PhotoCredit, dispatch_uid=f"{uid}.credit")
-        for model in (Union, UnionAlias, Event, Column, Reporter, Tag):
-            signal.connect(_on_directory_change, sender=model, dispatch_uid=f"{uid}.{model}")
-    for through in (Article.unions.through, Article.events.through, TaggedItem):
-        m2m_changed.connect(_on_links_change, sender=through, dispatch_uid=f"{uid}.{through}")
-    for through in (Event.organizers.through, Photo.events.through, Photo.unions.through):
-        m2m_changed.connect(_on_directory_change, sender=through, dispatch_uid=f"{uid}.{through}")
 
 
 @checks.register(checks.Tags.caches, deploy=True)

@@ -73,8 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "csp",  # django-csp: registers its system checks and the csp template tags
-    "taggit",
+    "articles.apps.TopicsConfig",  # django-taggit, named 话题 on the desk
     "reversion",
+    "unionnews",
     "organizations",
     "articles",
     "events",

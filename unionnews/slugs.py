@@ -23,3 +23,9 @@ def pinyin_slug(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0]
     return slug
+
+
+def pinyin_key(text: str) -> str:
+    """A sort key that puts Chinese names in pinyin order, as directories and indexes list
+    them (``"大兴区总工会"`` → ``"da xing qu zong gong hui"``); other characters are kept."""
+    return " ".join(lazy_pinyin(text or "", style=Style.NORMAL, errors="default")).lower()

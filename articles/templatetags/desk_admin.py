@@ -1,18 +1,18 @@
-"""Template tags of the desk's admin pages: the index box (编辑部待办) and links to the desk
-pages that may not be installed yet."""
+"""Template tags of the desk's admin pages: the index box (编辑部待办), the user's recent
+actions, and links to desk pages that may not be installed yet."""
 
 from django import template
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
-from articles.models import Article
-from articles.services import signoff_required
-from articles.workflow_ui import local_datetime_label
+from unionnews.dates import datetime_label
+from unionnews.desk_admin import audit_log_url
+
+from ..models import Article
+from ..workflow import DeskTester, queues_for
 
 register = template.Library()
-
-Status = Article.Status
 
 
 @register.simple_tag
@@ -28,60 +28,56 @@ def desk_url(name, *args):
 @register.filter
 def desk_datetime(moment):
     """``2023年7月15日 08:00`` in the paper's time zone."""
-    return local_datetime_label(moment)
+    return datetime_label(moment)
 
 
 @register.simple_tag(takes_context=True)
 def desk_todo(context) -> dict:
-    """The index box's counts, each only for users who can act on it, in one query:
-    待审 (submitted; reviewers), 待签发 (approved, when the desk requires sign-off; chief
-    editors), 定时发布 (scheduled; publishers), 退回给我 (returned; reporters, their own).
+    """The index box: a count for each of the user's queues (``workflow.queues_for``: 待审,
+    待签发, 定时发布, 退回给我), in one query, and the desk's pages the user may open.
 
-    ``{"items": [{"label", "count", "url"}], "schedule_url", "stats_url"}``.
+    ``{"items": [{"key", "label", "count", "url"}], "todo_url", "schedule_url",
+    "stats_url", "audit_url"}``.
     """
     user = context["request"].user
+    desk = DeskTester(user)
     changelist = reverse("admin:articles_article_changelist")
-    counts, wanted = {}, []
-    if user.has_perm("articles.approve_article"):
-        counts["review"] = Q(status=Status.SUBMITTED)
-        wanted.append(("review", "待审"))
-    if signoff_required() and user.has_perm("articles.signoff_article"):
-        counts["signoff"] = Q(status=Status.APPROVED)
-        wanted.append(("signoff", "待签发"))
-    if user.has_perm("articles.publish_article"):
-        counts["scheduled"] = Q(pk__in=Article.objects.scheduled().order_by().values("pk"))
-        wanted.append(("scheduled", "定时发布"))
-    if user.has_perm("articles.view_article") and not user.has_perm("articles.approve_article"):
-        mine = Article.objects.visible_to(user).filter(status=Status.RETURNED)
-        counts["returned"] = Q(pk__in=mine.order_by().values("pk"))
-        wanted.append(("returned", "退回给我"))
-    if not counts:
-        return {"items": []}
-    any_of = Q()
-    for condition in counts.values():
-        any_of |= condition
-    totals = (
-        Article.objects.filter(any_of)
-        .order_by()
-        .aggregate(**{key: Count("pk", filter=condition) for key, condition in counts.items()})
-    )
-    items = [
-        {
-            "key": key,
-            "label": label,
-            "count": totals[key] or 0,
-            "url": f"{changelist}?{urlencode({'desk': key})}",
-        }
-        for key, label in wanted
-    ]
-    stats_url = (
-        desk_url("articles:contribution_stats") if user.has_perm("articles.approve_article") else ""
-    )
+    queues = queues_for(user)
+    totals = {}
+    if queues:
+        totals = Article.objects.order_by().aggregate(
+            **{q.key: Count("pk", filter=q.condition) for q in queues}
+        )
     return {
-        "items": items,
+        "items": [
+            {
+                "key": q.key,
+                "label": q.label.replace("（未上线）", ""),
+                "count": totals.get(q.key) or 0,
+                "url": f"{changelist}?{urlencode({'desk': q.key})}",
+            }
+            for q in queues
+        ],
         "todo_url": f"{changelist}?{urlencode({'desk': 'todo'})}",
-        "schedule_url": reverse("admin:articles_article_schedule")
-        if user.has_perm("articles.publish_article")
-        else "",
-        "stats_url": stats_url,
+        "schedule_url": reverse("admin:articles_article_schedule") if desk.can_publish else "",
+        "stats_url": desk_url("articles:contribution_stats") if desk.can_view_statistics else "",
+        "audit_url": audit_log_url() if desk.can_view_audit_log else "",
     }
+
+
+@register.simple_tag(takes_context=True)
+def my_recent_actions(context, limit: int = 10) -> list:
+    """The user's own latest entries in the audit log, for the index page's sidebar."""
+    from unionnews.audit import action_label
+    from unionnews.models import AuditEntry
+
+    user = context["request"].user
+    entries = AuditEntry.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]
+    return [
+        {
+            "when": datetime_label(e.created_at),
+            "action": action_label(e.action),
+            "object": e.object_label,
+        }
+        for e in entries
+    ]

@@ -10,9 +10,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.services import ImportConflict, PageParseError, import_page, preview_page
+from articles.services import ImportConflict, NotAllowed, PageParseError, import_page, preview_page
+from unionnews.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -24,17 +26,23 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 数组输出解析结果")
         parser.add_argument("--paper-date", type=date.fromisoformat, help="见报日期，如 2023-07-15")
         parser.add_argument("--page", default="", help="版次，如 3")
+        parser.add_argument("--user", help="以此用户的身份导入（记入操作日志）；不填则记为“系统”")
 
     def handle(self, *paths, **options):
         paths = options["paths"]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise CommandError(f"找不到文件：{'、'.join(missing)}")
+        self.user = SYSTEM
+        if options.get("user"):
+            self.user = get_user_model().objects.filter(username=options["user"]).first()
+            if self.user is None:
+                raise CommandError(f"没有用户 {options['user']}")
         results, failures = [], 0
         for path in paths:
             try:
                 results.append(self.one(path, options))
-            except (PageParseError, ImportConflict) as error:
+            except (PageParseError, ImportConflict, NotAllowed) as error:
                 failures += 1
                 self.stderr.write(f"错误：{error}")
         if options["json"]:
@@ -52,6 +60,7 @@ class Command(BaseCommand):
         result = import_page(
             data=data,
             source=path.name,
+            user=self.user,
             paper_date=options["paper_date"],
             page_number=options["page"],
         )

@@ -6,14 +6,12 @@ demo account per role, printing the user names and passwords. Refuses to run wit
 the passwords are public.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from articles import roles
 from articles.models import Article, Reporter
@@ -23,8 +21,8 @@ from articles.services import (
     article_signoff,
     article_waive_photo,
     import_files,
-    signoff_required,
 )
+from articles.workflow import signoff_required
 from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
@@ -64,7 +62,8 @@ class Command(BaseCommand):
         # The demo editor reviews the events the importer proposed, so they get public pages.
         names = PAGES.glob("*.txt")
         reviewed = events_mark_reviewed(
-            events=Event.objects.filter(articles__source_file__in=[p.name for p in names])
+            user=editor,
+            events=Event.objects.filter(articles__source_file__in=[p.name for p in names]),
         )
         if reviewed:
             self.stdout.write(f"审核通过导入程序提议的活动 {reviewed} 个")
@@ -102,23 +101,23 @@ class Command(BaseCommand):
             reporter.save()
 
     def publish_imported(self, editor, chief):
-        """Publish the imported drafts in page order, a minute apart, newest last page first;
-        the chief editor signs them off first when the desk requires it."""
+        """Publish the imported drafts in page order, one after another, so that the last
+        page's last story is the newest; the chief editor signs them off first when the desk
+        requires it."""
         drafts = Article.objects.filter(
             status=Article.Status.DRAFT, source_file__in=[p.name for p in PAGES.glob("*.txt")]
-        ).order_by("-source_file", "-source_position")
-        now = timezone.now()
+        ).order_by("source_file", "source_position")
         # Print photo stories come without their image files (they stay in the layout
         # system): the demo editor lets them go out without one. On a real desk they wait,
         # flagged 待配图, until a photo is uploaded.
         waiting = set(Article.objects.photo_missing().values_list("pk", flat=True))
-        for minutes, article in enumerate(drafts):
+        for article in drafts:
             if article.pk in waiting:
                 article_waive_photo(article=article, user=editor, comment="演示：版面图片未导入")
             article_approve(article=article, user=editor, comment="演示：版面稿件直接通过")
             if signoff_required():
                 article_signoff(article=article, user=chief, comment="演示：签发")
-            article_publish(article=article, user=editor, at=now - timedelta(minutes=minutes))
+            article_publish(article=article, user=editor)
         if drafts:
             self.stdout.write(f"发布 {len(drafts)} 篇稿件")
         if waiting:

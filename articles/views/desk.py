@@ -1,10 +1,12 @@
-"""The desk's own pages outside the admin: the sign-off sheet (签发单) of a story and the
-contribution statistics (稿件统计) for correspondents' reviews and fees (稿费).
+"""The desk's own pages outside the admin: a story's preview as readers will see it, its
+sign-off sheet (签发单), and the contribution statistics (稿件统计) for correspondents' reviews
+and fees (稿费).
 
-Desk users log in through the admin; these pages use the same accounts and permissions.
-Views only fetch and arrange: who may see which story is ``Article.objects.visible_to()``,
-what counts as published is ``Article.objects.published()``, and the statistics are
-aggregate QuerySet methods (``contribution_by_reporter()`` and friends), one query a table.
+Desk users log in through the admin; these pages use the same accounts, and ask the same
+testers (``articles/workflow.py``): who may open which story is ``StoryTester.can_view``, what
+counts as published is ``Article.objects.published()``, and the statistics are aggregate
+QuerySet methods (``contribution_by_reporter()`` and friends). Every page here is private to
+the user: never cached, by the page cache or by a browser or proxy.
 """
 
 import csv
@@ -13,46 +15,86 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
-from .models import Article
-from .views import SITE_NAME
+from unionnews.actors import person_name
+from unionnews.dates import month_label
+from unionnews.web import SITE_NAME
+
+from ..models import Article
+from ..workflow import DeskTester, StoryTester, review_signatures
+from .stories import article_page
+
+
+def _story_for_desk(request, pk: int, queryset) -> Article:
+    """The story if ``request.user`` may open it on the desk; 404 otherwise, for anyone,
+    logged in or not, so that a URL tells nothing about a story one may not see."""
+    article = queryset.filter(pk=pk).first()
+    if article is None or not StoryTester(request.user, article).can_view():
+        raise Http404("没有这篇稿件，或你无权查看。")
+    return article
+
+
+@never_cache
+def story_preview(request, pk: int):
+    """The story as readers will see it, whatever its state (预览): the public story page,
+    with a banner saying what state it is in. Only for desk users who may open the story;
+    never cached, and marked ``noindex`` for any crawler that is handed the URL."""
+    article = _story_for_desk(
+        request, pk, Article.objects.with_detail().prefetch_related("corrections")
+    )
+    context = article_page(request, article)
+    context.update(
+        preview=True,
+        preview_live=article.is_public,
+        change_url=reverse("admin:articles_article_change", args=[article.pk]),
+    )
+    response = render(request, "articles/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
 
 # -- the sign-off sheet ---------------------------------------------------------------------------
 
 
-def _person(user) -> str:
-    """How a desk user is named on paper: their full name, else their login name."""
-    if user is None:
-        return "（账号已删除）"
-    return user.get_full_name().strip() or user.get_username()
-
-
-@staff_member_required
+@never_cache
 def signoff_sheet(request, pk: int):
     """A printable sign-off sheet (签发单) for one story: title block, credits as printed,
-    length, print origin, status, every review step, and blank lines to sign.
+    length, print origin, status, the review levels (初审, 复审, 终审) with who signed them in
+    the system and when, every review step, and lines to sign by hand.
 
-    404 for a story the user may not open on the desk (a reporter's is only their own).
-    The query count does not depend on how many review steps the story has.
+    A user who is not logged in goes to the login page; 404 for a story the user may not
+    open on the desk (a reporter's is only their own). The query count does not depend on
+    how many review steps the story has.
     """
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user).with_review_history(), pk=pk
-    )
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    article = _story_for_desk(request, pk, Article.objects.with_review_history())
+    transitions = list(article.transitions.all())
     steps = [
         {
             "from": step.get_from_status_display(),
             "to": step.get_to_status_display(),
-            "user": _person(step.user),
+            "user": person_name(step.user),
             "at": step.created_at,
             "comment": step.comment,
         }
-        for step in article.transitions.all()
+        for step in transitions
+    ]
+    levels = [
+        {
+            "level": signature.level,
+            "user": person_name(signature.transition.user) if signature.transition else "",
+            "at": signature.transition.created_at if signature.transition else None,
+            "comment": signature.transition.comment if signature.transition else "",
+        }
+        for signature in review_signatures(transitions)
     ]
     return render(
         request,
@@ -72,6 +114,7 @@ def signoff_sheet(request, pk: int):
                 and article.publish_at is not None
                 and not article.is_public
             ),
+            "levels": levels,
             "steps": steps,
             "printed_at": timezone.now(),
         },
@@ -158,8 +201,7 @@ def _month_param(month: date | None) -> str:
     return ALL_MONTHS if month is None else f"{month:%Y-%m}"
 
 
-def _month_label(month) -> str:
-    return "全部月份" if month is None else f"{month.year}年{month.month}月"
+_month_label = month_label
 
 
 def _cell(row: dict, column: StatColumn, *, for_csv: bool):
@@ -194,17 +236,21 @@ def _csv_response(table: TableSpec, rows: list[dict], month: date | None) -> Htt
     return response
 
 
-@login_required
-@permission_required("articles.approve_article", raise_exception=True)
+@never_cache
 def contribution_stats(request):
     """Contribution statistics (稿件统计) of published stories by month of publication
     (Asia/Shanghai): per person and title as printed, per correspondent (通讯员) with their
     union, and per union. ``?month=YYYY-MM`` (default: this month) or ``?month=all``;
     ``?format=csv&table=reporters|correspondents|unions`` downloads one table.
 
-    Editors and the chief editor only (``approve_article``): 403 for others. One query per
-    table plus one for the month list, whatever the number of stories.
+    Editors and the chief editor only (``DeskTester.can_view_statistics``): the login page
+    for a user not logged in, 403 for others. One query per table plus one for the month
+    list, whatever the number of stories.
     """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not DeskTester(request.user).can_view_statistics:
+        raise PermissionDenied("稿件统计只对编辑开放。")
     published = Article.objects.published()
     try:
         month = _parse_month(request.GET.get("month"))

@@ -1,4 +1,5 @@
-"""The public event pages: the events the unions run, and the coverage of each.
+"""The public event pages: the events the unions run, and the coverage of each (they show
+stories, so they live with the stories, above the ``events`` app).
 
 Events the importer proposed (``reviewed=False``) have no public page until an editor
 confirms them, as with unions.
@@ -7,10 +8,10 @@ confirms them, as with unions.
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from articles.models import Article, Photo
-from articles.views import paginate, redirect_if_moved
+from events.models import Event, EventKind
+from unionnews.web import paginate, redirect_if_moved
 
-from .models import Event, EventKind
+from ..models import Article, Photo
 
 
 def event_list(request):
@@ -61,7 +62,7 @@ def event_detail(request, pk: int, slug: str):
         "events/event_detail.html",
         {
             "event": event,
-            "organizers": list(event.organizers.all()),
+            "organizers": list(event.organizers.reviewed().in_directory_order()),
             "gallery": list(
                 Photo.objects.public()
                 .of_event(event)

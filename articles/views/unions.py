@@ -1,4 +1,6 @@
-"""The public union directory: the tree of reviewed unions and a page for each union.
+"""The public union directory: the tree of reviewed unions and a page for each union, with
+the union's coverage (these pages show stories, so they live with the stories, above the
+``organizations`` app).
 
 Unions the importer proposed (``reviewed=False``) have no public page until an editor
 confirms them: their names may be wrong or duplicates awaiting a merge.
@@ -9,11 +11,11 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Article
-from articles.views import paginate, redirect_if_moved
 from events.models import Event
+from organizations.models import MAX_DEPTH, Union, UnionKind
+from unionnews.web import paginate, redirect_if_moved
 
-from .models import MAX_DEPTH, Union, UnionKind
+from ..models import Article
 
 #: ``parent__parent__…``: fetches a union with its whole parent chain in one query, so the
 #: breadcrumbs (``Union.ancestors()``) cost no query per level.
@@ -54,7 +56,7 @@ def _group_by_kind(unions, children, counts, depth) -> list[KindGroup]:
 def union_list(request):
     """The directory as a tree: each union's sub-unions grouped by kind, with the number of
     published stories that name the union itself (sub-unions' stories are on its page)."""
-    unions = list(Union.objects.reviewed().order_by("name"))
+    unions = list(Union.objects.reviewed().in_directory_order())
     counts = Article.objects.published().count_per("unions")
     reviewed_ids = {union.pk for union in unions}
     children = defaultdict(list)
@@ -96,8 +98,8 @@ def union_detail(request, pk: int, slug: str):
         "organizations/union_detail.html",
         {
             "union": union,
-            "ancestors": list(reversed(union.ancestors())),
-            "sub_unions": list(union.children.reviewed().order_by("name")),
+            "ancestors": [u for u in reversed(union.ancestors()) if u.reviewed],
+            "sub_unions": list(union.children.reviewed().in_directory_order()),
             "events": list(Event.objects.reviewed().filter(organizers=union)),
             "page_obj": paginate(request, own.with_listing().newest_first()),
             "sub_union_stories": (

@@ -9,10 +9,11 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Column
-from articles.views import topic_url
 from events.models import Event
 from organizations.models import Union
+
+from .models import Article, Column
+from .topics import topic_url
 
 
 class ArticleSitemap(Sitemap):

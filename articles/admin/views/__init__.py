@@ -1,0 +1,1 @@
+"""The desk's own admin screens, one small class-based view each (``base.DeskView``)."""

@@ -1,0 +1,131 @@
+"""One change to one story, the way every service makes it (:func:`story_change`).
+
+A service that changes a story opens a change: the story's row is locked
+(``select_for_update``), the user's permission is asked of the tester on the locked row, and
+the service does its writes. When it is done:
+
+- if the story's content changed (``articles/content.py``: text, classification, credits,
+  photos, flags, state) or the step must always be recorded (a workflow step), its
+  ``version`` goes up by one and a revision is kept (django-reversion) with the snapshot of
+  the new version (:class:`~articles.models.StoryRevision`);
+- every action the service logged is written to the audit log (操作日志);
+- if the story showed on public pages before or after, the page cache is retired.
+
+All of it in one transaction. A service called inside another service's change of the same
+story (a photo deleted while the story form is saved) joins that change: one lock, one
+version, one revision, its own audit entry.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import reversion
+from django.db import transaction
+
+from unionnews import audit, page_cache
+from unionnews.actors import user_row
+
+from .. import content
+from ..models import Article, StoryRevision
+from ..workflow import StoryTester
+from .errors import NotAllowed
+
+_open: ContextVar[tuple] = ContextVar("open_story_changes", default=())
+
+
+class StoryChange:
+    """The open change of one story: ``article`` (the locked row), ``user``, ``tester``; the
+    service writes to ``article`` and calls :meth:`log` for the audit log."""
+
+    def __init__(self, article: Article, user, tester: StoryTester, *, always: bool):
+        self.article = article
+        self.user = user
+        self.tester = tester
+        self.always = always
+        self.before = content.snapshot(article)
+        self.was_public = page_cache.shows(article)
+        self.entries: list[tuple[str, str, dict]] = []
+        #: The fields the change turned out to change, once finished.
+        self.fields: list[content.ContentField] = []
+
+    def log(self, action: str, summary: str = "", **data) -> None:
+        """Record ``action`` for the audit log, with a one-line ``summary``; the revision's
+        comment is the summaries joined."""
+        self.entries.append((action, summary, data))
+
+    def finish(self) -> None:
+        article = self.article
+        after = content.snapshot(article)
+        self.fields = content.changed(self.before, after)
+        if self.fields or self.always:
+            article.version += 1
+            article.save(update_fields=["version", "updated_at"])
+            after["version"] = article.version
+            reversion.add_meta(
+                StoryRevision, article=article, version=article.version, content=after
+            )
+            reversion.set_user(user_row(self.user))
+            reversion.set_comment(
+                "；".join(s for _, s, _ in self.entries if s)
+                or f"已修改：{content.summary(self.fields)}"
+            )
+        for action, summary, data in self.entries:
+            audit.log(user=self.user, action=action, obj=article, summary=summary, **data)
+        if (self.fields or self.always) and (self.was_public or page_cache.shows(article)):
+            page_cache.retire()
+
+
+@contextmanager
+def story_change(
+    article: Article,
+    *,
+    user,
+    check: Callable[[StoryTester], str | None],
+    always: bool = False,
+) -> Iterator[StoryChange]:
+    """Open a change of ``article`` by ``user`` (see the module docstring).
+
+    ``check`` asks the tester on the locked row and returns why not, or ``None``: its refusal
+    is raised as :class:`NotAllowed` before anything is written. ``always`` records a new
+    version even if no content changed (a workflow step). Raises ``NotAllowed`` for a story
+    deleted meanwhile.
+    """
+    for change in _open.get():
+        if change.article.pk == article.pk:
+            refusal = check(change.tester)
+            if refusal:
+                raise NotAllowed(refusal)
+            change.always = change.always or always
+            yield change
+            return
+    with transaction.atomic(), reversion.create_revision():
+        try:
+            locked = Article.objects.select_for_update().get(pk=article.pk)
+        except Article.DoesNotExist:
+            raise NotAllowed("这篇稿件已被删除。") from None
+        tester = StoryTester(user, locked)
+        refusal = check(tester)
+        if refusal:
+            raise NotAllowed(refusal)
+        change = StoryChange(locked, user, tester, always=always)
+        token = _open.set((*_open.get(), change))
+        try:
+            yield change
+        finally:
+            _open.reset(token)
+        change.finish()
+
+
+def record_new_story(article: Article, *, user, action: str, summary: str) -> None:
+    """Keep the first revision (version 1) of a story just created, log ``action`` and
+    retire the page cache if it is public already. Call inside the creating service's
+    transaction and ``reversion.create_revision()`` block."""
+    reversion.add_to_revision(article)
+    reversion.add_meta(
+        StoryRevision, article=article, version=article.version, content=content.snapshot(article)
+    )
+    reversion.set_user(user_row(user))
+    reversion.set_comment(summary)
+    audit.log(user=user, action=action, obj=article, summary=summary)
+    page_cache.retire_for(article)

@@ -1,0 +1,130 @@
+"""Site search (站内搜索): the reader's query and filters (:class:`SearchForm`), and the page."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from taggit.models import Tag
+
+from organizations.models import Union
+from unionnews.web import paginate
+
+from .. import search as search_rules
+from ..models import Article
+
+#: The longest query read, in characters.
+MAX_QUERY = 100
+
+
+@dataclass
+class SearchForm:
+    """What a reader asked for in ``?q=&union=&topic=&from=&to=``.
+
+    The filters are choices among the unions and topics that have published stories, and
+    whole days (``YYYY-MM-DD``, Asia/Shanghai, both included). A bad filter value is not an
+    error page: it is named in :attr:`problems` and ignored, and the search runs without it.
+    """
+
+    query: str = ""
+    union: Union | None = None
+    topic: Tag | None = None
+    start: date | None = None
+    end: date | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, params, *, unions: list, topics: list) -> "SearchForm":
+        form = cls(query=params.get("q", "").strip()[:MAX_QUERY])
+        form.union = form._choice(params.get("union", ""), unions, "工会")
+        form.topic = form._choice(params.get("topic", ""), topics, "话题")
+        form.start = form._day(params.get("from", ""), "起始日期")
+        form.end = form._day(params.get("to", ""), "截止日期")
+        if form.start and form.end and form.start > form.end:
+            form.problems.append("起始日期晚于截止日期，已忽略日期条件。")
+            form.start = form.end = None
+        return form
+
+    @property
+    def terms(self) -> list[str]:
+        return search_rules.query_terms(self.query)
+
+    def _choice(self, value: str, options: list, what: str):
+        value = value.strip()
+        if not value:
+            return None
+        found = next((o for o in options if str(o.pk) == value), None)
+        if found is None:
+            self.problems.append(f"没有找到所选的{what}（{value[:20]}），已忽略这一条件。")
+        return found
+
+    def _day(self, value: str, what: str) -> date | None:
+        value = value.strip()
+        if not value:
+            return None
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            self.problems.append(f"{what}“{value[:20]}”无法识别，请写成 2023-07-15 这样的格式。")
+            return None
+        if not 1900 <= day.year <= 2999:
+            self.problems.append(f"{what}“{value}”超出了可查询的年份（1900—2999）。")
+            return None
+        return day
+
+    def stories(self, public):
+        """The published stories that match, newest first (``public`` is ``published()``)."""
+        stories = public.search(self.query)
+        if self.union is not None:
+            stories = stories.about_unions(Union.objects.subtree_ids(self.union))
+        if self.topic is not None:
+            stories = stories.filter(tags=self.topic)
+        if self.start is not None:
+            stories = stories.filter(publish_at__gte=_day_start(self.start))
+        if self.end is not None:
+            stories = stories.filter(publish_at__lt=_day_start(self.end + timedelta(days=1)))
+        return stories
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search(request):
+    """Published stories containing every word of ``?q=``, newest first, with the words
+    marked in the headline and in a snippet of the body; filters as :class:`SearchForm`
+    reads them. An empty query shows the form and a hint. The number of queries does not
+    depend on the number of results."""
+    public = Article.objects.published()
+    linked = Article.unions.through.objects.filter(article__in=public).values("union")
+    unions = list(Union.objects.reviewed().filter(pk__in=linked).in_directory_order())
+    topic_counts = public.count_per("tags")
+    topics = sorted(Tag.objects.filter(pk__in=topic_counts), key=lambda t: t.name)
+    form = SearchForm.read(request.GET, unions=unions, topics=topics)
+    terms = form.terms
+
+    page_obj = None
+    if terms:
+        page_obj = paginate(request, form.stories(public).with_listing())
+        for article in page_obj:
+            # search.highlight and search.snippet escape every piece of text they return.
+            article.headline_html = mark_safe(search_rules.highlight(article.headline, terms))
+            article.snippet_html = mark_safe(search_rules.snippet(article.body, terms))
+
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "query": form.query,
+            "searched": bool(terms),
+            "page_obj": page_obj,
+            "problems": form.problems,
+            "unions": unions,
+            "topics": topics,
+            "union": form.union,
+            "topic": form.topic,
+            "date_from": form.start.isoformat() if form.start else "",
+            "date_to": form.end.isoformat() if form.end else "",
+        },
+    )

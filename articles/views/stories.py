@@ -1,0 +1,187 @@
+"""The public reader site: home, article, column, reporter, topic and date archive pages.
+
+Every story a reader sees comes from ``Article.objects.published()`` (DESIGN.md, "Public
+visibility is one rule in one place"); lists add ``with_listing()`` so that each page makes
+the same number of queries however many stories it lists. Views only fetch and arrange;
+rules live on the QuerySets.
+"""
+
+from itertools import groupby
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from taggit.models import Tag
+
+from unionnews.dates import month_span
+from unionnews.web import paginate, redirect_if_moved
+
+from .. import structured_data
+from ..models import Article, Column, Reporter
+from ..topics import TopicLink, topic_slug, topic_url
+
+#: Featured stories at the top of the home page.
+HOME_FEATURED = 5
+#: Newest stories shown under each column on the home page.
+HOME_PER_COLUMN = 5
+
+
+def home(request):
+    """Featured stories, the newest stories of each column, then all stories newest first.
+
+    Page 2 onwards of ``?page=`` shows only the running list of latest stories.
+    """
+    public = Article.objects.published()
+    page_obj = paginate(request, public.with_listing().newest_first())
+    featured, columns = [], []
+    if page_obj.number == 1:
+        featured = list(public.filter(featured=True).with_listing().newest_first()[:HOME_FEATURED])
+        by_column = public.latest_per_column(HOME_PER_COLUMN).with_listing()
+        columns = [
+            (stories[0].column, stories)
+            for stories in (list(g) for _, g in groupby(by_column, key=lambda a: a.column_id))
+        ]
+    return render(
+        request,
+        "articles/article_home.html",
+        {"featured": featured, "columns": columns, "page_obj": page_obj},
+    )
+
+
+def article_detail(request, pk: int, slug: str):
+    """One story as the paper prints it; 404 unless it is published and its time has come."""
+    article = get_object_or_404(
+        Article.objects.published().with_detail().prefetch_related("corrections"), pk=pk
+    )
+    if moved := redirect_if_moved(request, slug, article.get_absolute_url(), article.slug):
+        return moved
+    return render(request, "articles/article_detail.html", article_page(request, article))
+
+
+def article_page(request, article: Article) -> dict:
+    """What the story page shows of ``article`` (fetched with ``with_detail()`` and its
+    corrections): the title block, the lead-in, the body, its photos with their credits, the
+    links to unions, events, reporters and topics, and the page's structured data. The same
+    for readers and for the desk's preview of a story not published yet.
+
+    A photo credit is printed once (issue 9): the story's own photo credit line is left out
+    when a photo's caption already carries the same line.
+    """
+    bylines = list(article.bylines.all())
+    corrections = list(article.corrections.all())  # oldest first (Correction.Meta.ordering)
+    lead = article.lead_photo()
+    photo_story = article.kind == Article.Kind.PHOTO
+    figures = [
+        {"photo": photo, "credit": photo.credit_line(photo_story=photo_story)}
+        for photo in sorted(article.photos.all(), key=lambda p: p is not lead)
+    ]
+    photo_credit = article.photo_credit()
+    if photo_credit in {figure["credit"] for figure in figures}:
+        photo_credit = ""
+    image = structured_data.og_image(request, lead)
+    paragraphs = article.paragraphs
+    topics = [TopicLink(tag.name, topic_url(tag)) for tag in article.tags.all()]
+    data = structured_data.news_article(
+        request, article, bylines=bylines, topics=topics, corrections=corrections, image=image
+    )
+    return {
+        "article": article,
+        "bylines": bylines,
+        "unions": list(article.unions.all()),
+        "events": list(article.events.all()),
+        "lead_in": article.lead_in(),
+        "standalone_byline": article.standalone_byline(),
+        "photo_credit": photo_credit,
+        "lead_figure": figures[0] if figures else None,
+        "other_figures": figures[1:],
+        "og_image": image,
+        "corrections": corrections,
+        "first_paragraph": paragraphs[0] if paragraphs else "",
+        "other_paragraphs": paragraphs[1:],
+        "topics": topics,
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "published_iso": data["datePublished"],
+        "json_ld": structured_data.json_ld(data),
+    }
+
+
+def column_detail(request, pk: int, slug: str):
+    """A column's published stories, newest first."""
+    column = get_object_or_404(Column, pk=pk)
+    if moved := redirect_if_moved(request, slug, column.get_absolute_url(), column.slug):
+        return moved
+    stories = Article.objects.published().filter(column=column).with_listing().newest_first()
+    return render(
+        request,
+        "articles/column_detail.html",
+        {"column": column, "page_obj": paginate(request, stories)},
+    )
+
+
+def reporter_detail(request, pk: int, slug: str):
+    """A reporter's published stories, text or photo, newest first."""
+    reporter = get_object_or_404(Reporter.objects.select_related("union"), pk=pk)
+    if moved := redirect_if_moved(request, slug, reporter.get_absolute_url(), reporter.slug):
+        return moved
+    stories = Article.objects.published().credited_to(reporter).with_listing().newest_first()
+    return render(
+        request,
+        "articles/reporter_detail.html",
+        {"reporter": reporter, "page_obj": paginate(request, stories)},
+    )
+
+
+def topic_list(request):
+    """Topics that have published stories, the most covered first."""
+    counts = Article.objects.published().count_per("tags")
+    tags = sorted(Tag.objects.filter(pk__in=counts), key=lambda t: (-counts[t.pk], t.name))
+    topics = [TopicLink(tag.name, topic_url(tag), counts[tag.pk]) for tag in tags]
+    return render(request, "articles/topic_list.html", {"page_obj": paginate(request, topics)})
+
+
+def topic_detail(request, pk: int, slug: str):
+    """A topic's published stories, newest first. A topic with none is not a page (404):
+    a tag used only on drafts must not show."""
+    tag = get_object_or_404(Tag, pk=pk)
+    if moved := redirect_if_moved(request, slug, topic_url(tag), topic_slug(tag)):
+        return moved
+    stories = Article.objects.published().filter(tags=tag).with_listing().newest_first()
+    page_obj = paginate(request, stories)
+    if not page_obj.paginator.count:
+        raise Http404("该话题还没有报道。")
+    return render(
+        request,
+        "articles/topic_detail.html",
+        {"topic": TopicLink(tag.name, topic_url(tag)), "page_obj": page_obj},
+    )
+
+
+def archive(request):
+    """Months with published stories and how many, newest first, grouped by year."""
+    months = Article.objects.published().month_counts()
+    for row in months:
+        row["url"] = reverse("articles:archive_month", args=[row["month"].year, row["month"].month])
+    return render(request, "articles/article_archive.html", {"months": months})
+
+
+def archive_month(request, year: int, month: int):
+    """The stories published in one month (Asia/Shanghai time), newest first; 404 for a month
+    without any, as Django's own date archives do."""
+    try:
+        start, end = month_span(year, month)
+    except (ValueError, OverflowError) as exc:
+        raise Http404("没有这个月份。") from exc
+    stories = (
+        Article.objects.published()
+        .filter(publish_at__gte=start, publish_at__lt=end)
+        .with_listing()
+        .newest_first()
+    )
+    page_obj = paginate(request, stories)
+    if not page_obj.paginator.count:
+        raise Http404("这个月没有报道。")
+    return render(
+        request,
+        "articles/article_archive_month.html",
+        {"month": start, "page_obj": page_obj},
+    )

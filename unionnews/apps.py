@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class UnionNewsConfig(AppConfig):
+    """The project's own base layer: the audit log (操作日志), the page cache, shared web and
+    date helpers. It knows no newsroom model: ``organizations``, ``events`` and ``articles``
+    build on it and register what it needs to know (their audit actions, their public models,
+    the moments their pages change by themselves)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "unionnews"
+    verbose_name = "编辑部"
+
+    def ready(self):
+        from . import audit, records
+
+        audit.register(records.ACTIONS)
