@@ -336,3 +336,37 @@ def test_page_lifetime_never_outlasts_the_next_scheduled_story(editor):
         eight = datetime(2023, 7, 15, 8, 0, tzinfo=SHANGHAI)
         services.article_publish(article=story, user=editor, at=eight)
         assert page_cache.page_lifetime() == 89  # 89.5 s to 08:00:00, rounded down
+
+
+def test_opening_a_restore_preview_leaves_every_cached_page_in_place(client, editor):
+    """Issue 9: the restore preview used to write the old version and roll it back, and the
+    cache receivers retired every page meanwhile. It is read from the stored version now."""
+    from django.test import Client
+
+    story = services.article_create(
+        user=editor, values={"headline": "第一版标题", "body": "正文。"}
+    )
+    services.article_edit(
+        article=story, user=editor, values={"headline": "第二版标题"}, base_version=1
+    )
+    services.article_approve(article=story, user=editor)
+    services.article_publish(article=story, user=editor)
+    home = reverse("articles:home")
+    client.get(home)
+    assert client.get(home)["X-Cache"] == "hit"
+
+    desk = Client()
+    desk.force_login(editor)
+    preview = desk.get(reverse("admin:articles_article_revision", args=[story.pk, 1]))
+    assert preview.status_code == 200 and "第一版标题" in preview.content.decode()
+
+    assert client.get(home)["X-Cache"] == "hit"
+    assert "第二版标题" in text(client.get(home))
+
+
+def test_desk_pages_are_private_and_never_stored(client, editor):
+    client.force_login(editor)
+    for url in (reverse("articles:contribution_stats"),):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]

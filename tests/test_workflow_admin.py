@@ -957,7 +957,7 @@ def test_each_story_of_a_bulk_action_keeps_its_own_revision(client):
 # -- a save the service refuses after the form's checks (a race) ---------------------------------
 
 
-def _refuse_every_save(monkeypatch, where="articles.admin.story.article_edit"):
+def _refuse_every_save(monkeypatch, where="articles.admin.saving.article_edit"):
     def refuse(**kwargs):
         raise NotAllowed("就在同一时刻，稿件已被修改。")
 

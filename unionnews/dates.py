@@ -38,3 +38,13 @@ def date_label(day: date | None) -> str:
 def month_label(month: date | datetime | None) -> str:
     """``2023年7月``; ``全部月份`` for ``None`` (every month)."""
     return "全部月份" if month is None else f"{month.year}年{month.month}月"
+
+
+def short_datetime_label(moment: datetime | None) -> str:
+    """A compact time for lists: ``7月15日 08:00`` this year, ``2023年7月15日`` before."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    if local.year == timezone.localtime(timezone.now(), local.tzinfo).year:
+        return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local.year}年{local.month}月{local.day}日"

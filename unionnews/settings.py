@@ -199,6 +199,9 @@ else:
 # Local media are served by the site itself (unionnews/urls.py) unless SERVE_MEDIA=0 says a
 # front web server serves MEDIA_ROOT at MEDIA_URL.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not MEDIA_S3_BUCKET)
+# Behind nginx: the internal location that sends a photo file once the site has decided who
+# may see it (articles/views/media.py); unset, the site sends the file itself.
+UNIONNEWS_MEDIA_ACCEL_REDIRECT = os.environ.get("UNIONNEWS_MEDIA_ACCEL_REDIRECT", "")
 # Uploads: files over 2.5 MB stream to a temporary file, never held in memory; a request with
 # more files than a story's photos could need is refused (400.html says why).
 DATA_UPLOAD_MAX_NUMBER_FILES = 30

@@ -3,13 +3,24 @@ the title lines' width, the story as the paper prints it)."""
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+
+from unionnews.dates import short_datetime_label
 
 from ..content import credits_summary
 
 
 class StoryColumns:
     """The story list's columns and the change form's print preview, for ``ArticleAdmin``."""
+
+    @admin.display(description="发布时间", ordering="publish_at")
+    def published_on(self, obj):
+        return short_datetime_label(obj.publish_at) or "-"
+
+    @admin.display(description="修改时间", ordering="updated_at")
+    def updated_on(self, obj):
+        return short_datetime_label(obj.updated_at)
 
     @admin.display(description="标题", ordering="headline")
     def title_block(self, obj):
@@ -28,7 +39,7 @@ class StoryColumns:
         if obj.column is None:
             return "-"
         return format_html(
-            '<span title="{}">{}</span>', obj.column.name, Truncator(obj.column.name).chars(12)
+            '<span title="{}">{}</span>', obj.column.name, Truncator(obj.column.name).chars(8)
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -50,7 +61,7 @@ class StoryColumns:
     def photo_column(self, obj):
         """待配图 for a story that must not go out without its photo, else how many photos."""
         if obj.photo_missing:
-            return format_html('<strong class="photo-missing">待配图</strong>')
+            return mark_safe('<strong class="photo-missing">待配图</strong>')
         return f"{obj.photo_count} 张" if obj.photo_count else "—"
 
     @admin.display(description="版面预览")

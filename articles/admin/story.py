@@ -9,40 +9,18 @@ services too. A save from an older copy never overwrites: the edit service refus
 what each side changed, and the editor resolves it on the conflict page.
 """
 
-from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count, Prefetch
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from unionnews.actors import person_name
-from unionnews.dates import datetime_label
-from unionnews.desk_admin import DeskModelAdmin, audit_log_url
+from unionnews.desk_admin import DeskModelAdmin
 
-from .. import content
-from ..models import Article, Byline, Correction, EditorialNote, Photo, StoryDraft
-from ..photos import PhotoRejected
-from ..services import (
-    EditConflict,
-    NotAllowed,
-    article_add_correction,
-    article_add_note,
-    article_create,
-    article_delete,
-    article_edit,
-    note_delete,
-    photo_add,
-    photo_delete,
-    photo_replace,
-    photo_update,
-)
-from ..services.changes import story_change
+from ..models import Article, Byline
 from ..workflow import DeskTester, tester_for
 from . import filters
-from .forms import ArticleAdminForm, credit_rows, photo_operations
+from .forms import ArticleAdminForm
 from .inlines import (
     BylineInline,
     CorrectionInline,
@@ -51,7 +29,9 @@ from .inlines import (
     TransitionInline,
 )
 from .listing import StoryColumns
-from .views.editing import AutosaveView, ConflictView, keep_pending
+from .panel import StoryPanel
+from .saving import StorySaving
+from .views.editing import AutosaveView, ConflictView
 from .views.imports import ImportView
 from .views.recover import RecoverListView, RecoverView
 from .views.revisions import CompareView, HistoryView, RestoreView
@@ -61,7 +41,7 @@ Status = Article.Status
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryColumns, DeskModelAdmin):
+class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
     form = ArticleAdminForm
     list_title = "稿件"
     change_list_template = "admin/articles/article/change_list.html"
@@ -73,8 +53,8 @@ class ArticleAdmin(StoryColumns, DeskModelAdmin):
         "credits_column",
         "unions_column",
         "photo_column",
-        "publish_at",
-        "updated_at",
+        "published_on",
+        "updated_on",
     ]
     list_select_related = ["column"]
     list_filter = [
@@ -215,35 +195,8 @@ class ArticleAdmin(StoryColumns, DeskModelAdmin):
     def get_list_display(self, request):
         shown = list(super().get_list_display(request))
         if not DeskTester(request.user).can_publish:
-            shown.remove("publish_at")
+            shown.remove("published_on")
         return shown
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if request.method == "GET" and request.GET.get("restore_draft"):
-            draft = self.draft_of(request, obj)
-            if draft is not None:
-                form = type(form.__name__, (form,), {"draft": draft})
-        return form
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, BylineInline) and obj.pk is None and request.method == "GET":
-            # A reporter filing a story sees their own credit filled in, and may remove it.
-            reporter = getattr(request.user, "reporter", None)
-            if reporter is not None:
-                kwargs["initial"] = [
-                    {"reporter": reporter.pk, "title": reporter.title, "contribution": "text"}
-                ]
-        return kwargs
-
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)
-        if obj is None and request.method == "GET" and getattr(request.user, "reporter", None):
-            for inline in inlines:
-                if isinstance(inline, BylineInline):
-                    inline.extra = 1
-        return inlines
 
     def get_view_on_site_url(self, obj=None):
         if obj is None or obj.pk is None:
@@ -251,12 +204,6 @@ class ArticleAdmin(StoryColumns, DeskModelAdmin):
         if obj.is_public:
             return obj.get_absolute_url()
         return reverse("articles:story_preview", args=[obj.pk])
-
-    def draft_of(self, request, obj) -> StoryDraft | None:
-        drafts = StoryDraft.objects.filter(user=request.user)
-        return (
-            drafts.filter(article__isnull=True) if obj is None else drafts.filter(article=obj)
-        ).first()
 
     # -- the desk's screens ---------------------------------------------------------------------
 
@@ -310,202 +257,8 @@ class ArticleAdmin(StoryColumns, DeskModelAdmin):
             request, object_id, form_url, {**context, **(extra_context or {})}
         )
 
-    def add_view(self, request, form_url="", extra_context=None):
-        context = {"draft_offer": self.draft_offer(request, None)}
-        return super().add_view(request, form_url, {**context, **(extra_context or {})})
-
-    def draft_offer(self, request, obj) -> dict | None:
-        """The autosaved draft this user may take back, unless it is what the story has."""
-        draft = self.draft_of(request, obj)
-        if draft is None or request.GET.get("restore_draft"):
-            return None
-        if obj is not None:
-            current = {f.name: f.read(obj) for f in content.TYPED}
-            if all(content.BY_NAME[n].same(v, current.get(n)) for n, v in draft.data.items()):
-                return None
-        return {
-            "saved_at": datetime_label(draft.saved_at),
-            "fields": "、".join(
-                content.BY_NAME[n].label for n in draft.data if n in content.BY_NAME
-            ),
-            "restore_url": "?restore_draft=1",
-            "discard_url": reverse("admin:articles_article_autosave", args=[quote(obj.pk)])
-            if obj is not None
-            else reverse("admin:articles_article_autosave_new"),
-        }
-
-    def story_panel(self, request, obj) -> dict:
-        """The workflow panel over the form (state, the steps this user may take now, why an
-        approved story has no publish button), the editor's latest comment on a returned
-        story, the note box of a read-only form, and the autosave offer."""
-        tester = tester_for(request.user, obj)
-        return_note = None
-        if obj.status == Status.RETURNED:
-            return_note = (
-                obj.transitions.filter(to_status=Status.RETURNED)
-                .select_related("user")
-                .order_by("-created_at", "-pk")
-                .first()
-            )
-        editable = tester.can_edit()
-        can_note = not editable and tester.can_add_note()
-        return {
-            "workflow": {
-                "status": obj.get_status_display(),
-                "scheduled": obj.status == Status.PUBLISHED and not obj.is_public,
-                "live": obj.is_public,
-                "publish_at": datetime_label(obj.publish_at),
-                "moves": [
-                    {
-                        "move": step,
-                        "url": reverse(
-                            "admin:articles_article_transition", args=[quote(obj.pk), step.name]
-                        ),
-                    }
-                    for step in tester.steps()
-                ],
-                "editable": editable,
-                "held": tester.publication_hold(),
-            },
-            "return_note": return_note,
-            "return_note_by": person_name(return_note.user) if return_note else "",
-            "return_note_at": datetime_label(return_note.created_at) if return_note else "",
-            "can_note": can_note,
-            "note_url": reverse("admin:articles_article_note", args=[quote(obj.pk)])
-            if can_note
-            else "",
-            "preview_url": reverse("articles:story_preview", args=[obj.pk]),
-            "audit_url": audit_log_url(obj) if tester.desk.can_view_audit_log else "",
-            "draft_offer": self.draft_offer(request, obj) if editable else None,
-        }
-
     def history_view(self, request, object_id, extra_context=None):
         return HistoryView.as_view(model_admin=self)(request, object_id=object_id)
-
-    # -- saving: one change of the story, through the services ---------------------------------
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        obj = self.get_object(request, unquote(object_id)) if object_id else None
-        if request.method == "POST" and obj is not None:
-            tester = tester_for(request.user, obj)
-            if tester.can_view() and not tester.can_edit():
-                return self.refused(request, obj, f"{tester.edit_refusal()}本次没有保存。", 403)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as conflict:
-            uploads = bool(request.FILES)
-            messages.warning(
-                request,
-                f"你打开这篇稿件之后，别人保存了新的版本（现为第 {conflict.current.version} 版）。"
-                "为免覆盖，本次没有保存；请在下面核对双方的修改后再保存。"
-                + ("这次选择的图片文件没有上传，保存后请重新添加。" if uploads else ""),
-            )
-            return redirect(keep_pending(request, conflict.current, conflict, uploads_lost=uploads))
-        except (NotAllowed, PhotoRejected) as exc:
-            return self.refused(request, obj, f"{exc}本次没有保存。", 409)
-
-    def save_related(self, request, form, formsets, change):
-        by_model = {formset.model: formset for formset in formsets}
-        values = form.values()
-        if Byline in by_model:
-            values["credits"] = credit_rows(by_model[Byline])
-        user = request.user
-        if not change:
-            article = article_create(user=user, values=values, article=form.instance)
-        else:
-            article = form.instance
-        with story_change(article, user=user, check=lambda tester: tester.edit_refusal()):
-            if change:
-                article_edit(
-                    article=article,
-                    user=user,
-                    values=values,
-                    base_version=form.cleaned_data.get("loaded_version"),
-                )
-            if Photo in by_model:
-                self.save_photos(request, article, by_model[Photo])
-            if EditorialNote in by_model:
-                self.save_notes(request, article, by_model[EditorialNote])
-            if Correction in by_model:
-                for row in by_model[Correction].forms:
-                    if row.instance.pk is None and row.has_changed():
-                        article_add_correction(
-                            article=article, user=user, text=row.cleaned_data["text"]
-                        )
-        article.refresh_from_db()
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        """The services write the audit log and the revision comment; no admin log here."""
-        return ""
-
-    def save_photos(self, request, article, formset):
-        for op in photo_operations(formset):
-            if op.kind == "delete":
-                photo_delete(photo=op.photo, user=request.user)
-            elif op.kind == "replace":
-                photo_replace(photo=op.photo, upload=op.form.checked_upload, user=request.user)
-            elif op.kind == "update":
-                photo_update(photo=op.photo, user=request.user, **op.form.description_changes())
-            else:
-                data = op.form.cleaned_data
-                photo = photo_add(
-                    article=article,
-                    upload=op.form.checked_upload,
-                    user=request.user,
-                    alt_text=data.get("alt_text", ""),
-                    caption=data.get("caption", ""),
-                    is_lead=bool(data.get("is_lead")),
-                    taken_on=data.get("taken_on"),
-                )
-                if data.get("order") not in (None, photo.order):
-                    photo_update(photo=photo, user=request.user, order=data["order"])
-
-    def save_notes(self, request, article, formset):
-        for row in formset.forms:
-            data = getattr(row, "cleaned_data", None) or {}
-            if row.instance.pk and data.get("DELETE"):
-                note_delete(note=row.instance, user=request.user)
-            elif row.instance.pk is None and data.get("text"):
-                article_add_note(article=article, user=request.user, text=data["text"])
-
-    def delete_object(self, request, obj):
-        try:
-            article_delete(article=obj, user=request.user)
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc)) from exc
-
-    def get_deleted_objects(self, objs, request):
-        # A story's rows (credits, photos, history) go with it by the deletion service's
-        # rule, not by each row's own delete permission.
-        deleted, counts, _perms, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
-
-    def refused(self, request, article, message: str, status: int):
-        """The page for a story form that could not be saved at all: the reason, and what
-        the user submitted, so that nothing typed is lost."""
-        submitted = [
-            (f.label, request.POST.get(f.name, ""))
-            for f in content.TYPED
-            if request.POST.get(f.name, "")
-        ]
-        response = TemplateResponse(
-            request,
-            "admin/articles/article/save_refused.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": f"未能保存：{article.headline}" if article else "未能保存",
-                "article": article,
-                "original": article,
-                "message": message,
-                "submitted": submitted,
-                "change_url": reverse("admin:articles_article_change", args=[quote(article.pk)])
-                if article
-                else reverse("admin:articles_article_add"),
-            },
-            status=status,
-        )
-        return response
 
     # -- bulk workflow steps (each with a confirmation page) ----------------------------------
 

@@ -54,7 +54,7 @@ def photo_file(request, path: str):
     public = _may_see(request, photo) if photo is not None else None
     if public is None or not default_storage.exists(path):
         raise Http404("没有这张图片。")
-    accel = getattr(settings, "UNIONNEWS_MEDIA_ACCEL_REDIRECT", "")
+    accel = settings.UNIONNEWS_MEDIA_ACCEL_REDIRECT
     if accel:
         response = HttpResponse(content_type=mimetypes.guess_type(path)[0] or "")
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + path

@@ -6,7 +6,7 @@
 // session has expired, they are kept in this browser (localStorage) and sent to the server
 // the next time the story's form is open and logged in. Leaving the page with changes not
 // saved asks first. The form works without this script; it only adds the safety net.
-(function () {
+document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const config = document.getElementById("unionnews-autosave");
   const form = document.getElementById("article_form");
@@ -145,4 +145,4 @@
         .catch(() => {});
     }
   }
-})();
+});
