@@ -696,7 +696,7 @@ class Transition(models.Model):
         related_name="+",
     )
     step = models.CharField(
-        "步骤", max_length=20, blank=True, help_text="所走的审稿步骤（articles.workflow.STEPS）。"
+        "步骤", max_length=20, blank=True, help_text="所走的审稿步骤，如“通过”“签发”。"
     )
     from_status = models.CharField("原状态", max_length=10, choices=ArticleStatus.choices)
     to_status = models.CharField("新状态", max_length=10, choices=ArticleStatus.choices)

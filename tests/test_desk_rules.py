@@ -122,6 +122,8 @@ def test_a_merge_moves_photo_links_and_correspondents_and_is_audited(editor):
     target = Union.objects.get(name="海淀区总工会")
     proposal = factories.make_union("海淀总工会（提议）", reviewed=False, parent=target.parent)
     story = filed(editor, unions=[proposal])
+    event = factories.make_event("海淀工匠杯")
+    event.organizers.add(proposal)
     photo = photo_add(article=story, upload=jpeg(), user=editor, alt_text="图")
     photo_update(photo=photo, user=editor, unions=[proposal])
     # Two correspondents named 高岩: one for each union; a third only for the proposal.
@@ -135,12 +137,13 @@ def test_a_merge_moves_photo_links_and_correspondents_and_is_audited(editor):
 
     assert not Union.objects.filter(pk=proposal.pk).exists()
     assert target in story.unions.all() and target in photo.unions.all()
+    assert list(event.organizers.all()) == [target]
     assert not Reporter.objects.filter(pk=twin.pk).exists()
     assert story.bylines.get().reporter == kept and photo.credits.get().reporter == kept
     alone.refresh_from_db()
     assert alone.union == target
     assert UnionAlias.objects.get(name="海淀总工会（提议）").union == target
-    assert moved["稿件"] == 1 and moved["图片"] == 1 and moved["作者"] == 2
+    assert moved["稿件"] == 1 and moved["图片"] == 1 and moved["作者"] == 2 and moved["活动"] == 1
     entry = AuditEntry.objects.get(action="union.merge")
     assert entry.user == editor and entry.object_label == "海淀区总工会"
     assert "海淀总工会（提议）" in entry.data["summary"]

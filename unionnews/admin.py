@@ -3,6 +3,8 @@ kind of object and one object (a story, a union); read-only (Wagtail's audit log
 model). Editors see it; it is written only by the services."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
 
@@ -102,12 +104,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["content_type"]
     list_per_page = 50
+    fields = ["when", "user_label", "action_name", "kind", "object_label", "summary"]
+    readonly_fields = fields
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "操作日志", **(extra_context or {})})
 
     def has_add_permission(self, request):
         return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -140,3 +149,23 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description="内容")
     def summary(self, entry):
         return (entry.data or {}).get("summary", "")
+
+
+class _ChineseListTitle:
+    """Django's own user and group lists, titled by what they list."""
+
+    list_title = ""
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": self.list_title, **(extra_context or {})})
+
+
+def _retitle(model, admin_class, title: str) -> None:
+    admin.site.unregister(model)
+    admin.site.register(
+        model, type(admin_class.__name__, (_ChineseListTitle, admin_class), {"list_title": title})
+    )
+
+
+_retitle(User, UserAdmin, "用户")
+_retitle(Group, GroupAdmin, "用户组")

@@ -31,7 +31,9 @@ class ArticleAdminForm(forms.ModelForm):
     (``services.article_edit``). ``draft`` (set by ``ArticleAdmin.get_form``) is an
     autosaved draft to start from: its typed text, and the version it was typed against."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(
+        label="打开时的版本", widget=forms.HiddenInput, required=False
+    )
 
     draft = None
 

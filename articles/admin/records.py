@@ -12,7 +12,7 @@ from taggit.models import Tag
 from unionnews.desk_admin import DeskModelAdmin
 
 from ..models import Article, Column, ImportedPage, Reporter, Transition
-from ..workflow import DeskTester
+from ..workflow import STEPS, DeskTester
 
 
 @admin.register(Reporter)
@@ -53,7 +53,17 @@ class TransitionAdmin(DeskModelAdmin):
     services; a reporter reads the steps of their own stories."""
 
     list_title = "审稿记录"
-    list_display = ["created_at", "article", "from_status", "to_status", "user", "comment"]
+    list_display = [
+        "created_at",
+        "article",
+        "step_name",
+        "from_status",
+        "to_status",
+        "user",
+        "comment",
+    ]
+    fields = ["created_at", "article", "step_name", "from_status", "to_status", "user", "comment"]
+    readonly_fields = fields
     list_select_related = ["article", "user"]
     list_filter = ["to_status"]
     search_fields = ["article__headline", "comment"]
@@ -65,6 +75,11 @@ class TransitionAdmin(DeskModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return DeskTester(request.user).can_open_desk
+
+    @admin.display(description="步骤")
+    def step_name(self, transition):
+        step = STEPS.get(transition.step)
+        return step.label if step else "—"
 
     def has_add_permission(self, request):
         return False

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transition',
             name='step',
-            field=models.CharField(blank=True, help_text='所走的审稿步骤（articles.workflow.STEPS）。', max_length=20, verbose_name='步骤'),
+            field=models.CharField(blank=True, help_text='所走的审稿步骤，如“通过”“签发”。', max_length=20, verbose_name='步骤'),
         ),
         migrations.CreateModel(
             name='StoryDraft',

@@ -81,3 +81,10 @@ def my_recent_actions(context, limit: int = 10) -> list:
         }
         for e in entries
     ]
+
+
+@register.simple_tag(takes_context=True)
+def desk_permissions(context) -> DeskTester:
+    """The user's :class:`~articles.workflow.DeskTester`, for a template that shows a link
+    only to those who may use it: ``{% desk_permissions as desk %}``."""
+    return DeskTester(context["request"].user)
