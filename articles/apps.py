@@ -5,7 +5,7 @@ class ArticlesConfig(AppConfig):
     default = True  # the app's own config; TopicsConfig below is taggit's
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
-    verbose_name = "稿件"
+    verbose_name = "采编"
 
     def ready(self):
         from taggit.models import Tag
@@ -27,6 +27,10 @@ class ArticlesConfig(AppConfig):
         for model in (Column, Reporter, Tag):
             page_cache.register(model)
         page_cache.register_deadline(next_scheduled_publication)
+        # A union merge records itself on every story and photo it touches (a new version),
+        # and merges two correspondents of the same name.
+        register_merge_handler(Article._meta.label, services.stories_move)
+        register_merge_handler(Photo._meta.label, services.photos_move)
         register_merge_handler(Reporter._meta.label, services.correspondents_move)
 
 

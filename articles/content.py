@@ -204,8 +204,23 @@ class ContentField:
 
     @property
     def diff_kind(self) -> str:
-        """How the comparison marks a change: paragraph by paragraph, or the value whole."""
-        return "text" if self.kind in ("text", "photos") else "line"
+        """How the comparison marks a change: paragraph by paragraph, item by item (the
+        unions, events, topics and credits: which were added, which removed), or the value
+        whole."""
+        if self.kind in ("text", "photos"):
+            return "text"
+        return "items" if self.kind in ("refs", "tags", "credits") else "line"
+
+    def items(self, value) -> list[str]:
+        """A list field's items as the desk reads them (``["海淀区总工会", …]``)."""
+        if self.kind == "refs":
+            return [pair[1] for pair in value or ()]
+        if self.kind == "tags":
+            return list(value or ())
+        if self.kind == "credits":
+            labels = {credit_rules.TEXT: "文字", credit_rules.PHOTO: "摄影"}
+            return [f"{row[2]} {row[1]}（{labels.get(row[3], row[3])}）" for row in value or ()]
+        return [self.display(value)]
 
 
 def _photo_line(row: dict) -> str:

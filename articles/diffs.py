@@ -126,14 +126,38 @@ def body_diff(old: str, new: str) -> SafeString:
     )
 
 
+def items_diff(old: list[str], new: list[str]) -> SafeString:
+    """A list's items (unions, topics, credits): those kept as they are, those removed in
+    ``<del>`` and those added in ``<ins>``, each with its sign, in the new order."""
+    rows = [_line("removed", format_html("<del>{}</del>", item)) for item in old if item not in new]
+    rows += [
+        _line("same", item) if item in old else _line("added", format_html("<ins>{}</ins>", item))
+        for item in new
+    ]
+    return format_html(
+        '<div class="diff-body">{}</div>', format_html_join("", "{}", ((r,) for r in rows))
+    )
+
+
 def compare(
     fields, old: dict, new: dict, *, old_label: str = "原", new_label: str = "新"
 ) -> list[FieldDiff]:
     """Compare two copies field by field. ``fields`` is ``[(name, label, kind)]`` where
-    ``kind`` is ``"text"`` for a body (paragraph diff) or ``"line"`` for a short value;
-    ``old`` and ``new`` map names to display strings; the labels name the two copies."""
+    ``kind`` is ``"text"`` for a body (paragraph diff), ``"items"`` for a list (values are
+    lists of strings; items added and removed) or ``"line"`` for a short value; ``old`` and
+    ``new`` map names to display strings; the labels name the two copies."""
     result = []
     for name, label, kind in fields:
+        if kind == "items":
+            before, after = list(old.get(name) or []), list(new.get(name) or [])
+            changed = before != after
+            html = (
+                items_diff(before, after)
+                if changed
+                else format_html("{}", "、".join(after) or EMPTY)
+            )
+            result.append(FieldDiff(name, label, changed, html))
+            continue
         before, after = old.get(name, "") or "", new.get(name, "") or ""
         if before == after:
             html = format_html("{}", before or EMPTY) if kind == "line" else SafeString()

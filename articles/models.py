@@ -890,7 +890,11 @@ class Photo(models.Model):
         ]
 
     def __str__(self):
-        return self.caption[:30] or self.alt_text[:30] or f"图片 {self.pk}"
+        if self.caption or self.alt_text:
+            return (self.caption or self.alt_text)[:30]
+        if self.article_id:
+            return f"“{self.article.headline[:20]}”的第 {self.order + 1} 张图片"
+        return f"图片 {self.pk}"
 
     def credit_line(self, *, photo_story: bool = False) -> str:
         """``本报记者 于佳 摄`` (``摄影报道`` for a photo story) from this photo's own credits;
@@ -988,7 +992,7 @@ class Rendition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.width}w {self.format}"
+        return f"{self.get_format_display()} {self.width} 像素宽"
 
 
 class StoryRevision(models.Model):

@@ -86,6 +86,10 @@ class Step:
     backwards: bool = False
     review_level: str = ""
     waits: dict[str, str] = field(default_factory=dict)
+    #: Goes back to the state the story was in before it reached its current one, when
+    #: that is a state the step may lead to (unscheduling a signed-off story keeps the
+    #: chief editor's sign-off): see :func:`step_target`.
+    back_to: tuple[str, ...] = ()
 
     @property
     def takes_comment(self) -> bool:
@@ -186,6 +190,7 @@ STEPS: dict[str, Step] = {
             before_live=True,
             publish_time=TIME_CLEARED,
             backwards=True,
+            back_to=(Status.APPROVED, Status.SIGNED_OFF),
         ),
         Step(
             "withdraw",
@@ -238,6 +243,16 @@ class DeskTester:
     @cached_property
     def can_sign_off(self) -> bool:
         return self._may("signoff_article")
+
+    @property
+    def can_set_desk_flags(self) -> bool:
+        """Decides 推荐 (the home page) and 无需配图: whether and how a story runs."""
+        return self.can_publish
+
+    @property
+    def can_manage_loose_photos(self) -> bool:
+        """Changes photos that belong to no story."""
+        return self.is_editor
 
     @cached_property
     def can_import(self) -> bool:
@@ -332,11 +347,14 @@ class StoryTester:
         return self.desk.can_delete_stories and self.can_view()
 
     def can_set_desk_flags(self) -> bool:
-        """Sets 推荐 (home page) and 无需配图: whether and how a story runs is the desk's."""
-        return self.desk.can_publish and self.can_edit()
+        """Sets 推荐 (home page) and 无需配图 on this story: the desk's call, on a story the user
+        may change."""
+        return self.desk.can_set_desk_flags and self.can_edit()
 
     def can_waive_photo(self) -> bool:
-        return self.desk.is_editor
+        """Lets a story flagged 待配图 go out without a photo (无需配图), from its form or the
+        waiver: the same flag, the same rule."""
+        return self.can_set_desk_flags()
 
     # -- notes and corrections ---------------------------------------------------------------
 
@@ -346,6 +364,9 @@ class StoryTester:
 
     def can_delete_note(self) -> bool:
         return self.desk.is_editor and self.desk._may("delete_editorialnote")
+
+    def can_delete_correction(self) -> bool:
+        return self.desk.can_publish and self.desk._may("delete_correction")
 
     def can_correct(self) -> bool:
         """Appends a public correction (更正): editors who publish, on a live story."""
@@ -396,6 +417,21 @@ class StoryTester:
         if self.article.status in _publishable() and self.desk.can_publish:
             return photo_refusal(self.article)
         return None
+
+
+def step_target(step: Step, article: Article) -> str:
+    """The state ``step`` leads ``article`` to: its ``to``, or for a step with ``back_to``
+    the state the story came from when it is one of those."""
+    if step.back_to:
+        came = (
+            article.transitions.filter(to_status=article.status)
+            .order_by("-created_at", "-pk")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        if came in step.back_to:
+            return came
+    return step.to
 
 
 def photo_refusal(article: Article) -> str | None:
@@ -504,7 +540,7 @@ def tester_for(user, article: Article) -> StoryTester:
     """The :class:`StoryTester` of ``user`` and ``article``, made once per article instance:
     an admin page asks it many times (each inline, each button) about one story."""
     testers = article.__dict__.setdefault("_story_testers", {})
-    key = getattr(user, "pk", None)
+    key = (type(user).__name__, getattr(user, "pk", None))
     if key not in testers:
         testers[key] = StoryTester(user, article)
     return testers[key]

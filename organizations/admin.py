@@ -17,6 +17,7 @@ from .services import (
     MergeNotAllowed,
     UnionNotAllowed,
     union_delete,
+    union_links,
     union_merge,
     union_save,
     unions_mark_reviewed,
@@ -201,6 +202,8 @@ class UnionAdmin(DeskModelAdmin):
         """Merge the selected unions (usually proposals) into one reviewed union, after a
         confirmation page where the editor picks the target."""
         sources = list(queryset)
+        for source in sources:
+            source.links = "、".join(f"{label} {n}" for label, n in union_links(source).items())
         form = UnionMergeForm(request.POST if "apply" in request.POST else None, sources=sources)
         if form.is_valid():
             target = form.cleaned_data["target"]

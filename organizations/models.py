@@ -126,7 +126,8 @@ class Union(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        # The desk's pickers and lists tell a proposal from the union it may duplicate.
+        return self.name if self.reviewed else f"{self.name}（待审核）"
 
     def save(self, *args, **kwargs):
         self.slug = pinyin_slug(self.short_name or self.name)

@@ -181,15 +181,16 @@ def unions_mark_reviewed(*, user, unions: QuerySet[Union]) -> int:
 
 # -- merging --------------------------------------------------------------------------------
 
-#: ``"app_label.Model"`` → ``handler(source, target) -> int`` for rows that point at a
-#: union and need more than a moved link when two unions become one.
-_MERGE_HANDLERS: dict[str, Callable[[Union, Union], int]] = {}
+#: ``"app_label.Model"`` → ``handler(source, target, user) -> int`` for rows that point at
+#: a union and need more than a moved link when two unions become one.
+_MERGE_HANDLERS: dict[str, Callable[[Union, Union, object], int]] = {}
 
 
-def register_merge_handler(model_label: str, handler: Callable[[Union, Union], int]) -> None:
-    """Let the app of ``model_label`` move its rows from a merged union itself (e.g.
-    ``articles`` merges two correspondents of the same name). ``handler(source, target)``
-    runs inside the merge's transaction and returns how many rows it moved."""
+def register_merge_handler(model_label: str, handler: Callable[[Union, Union, object], int]):
+    """Let the app of ``model_label`` move its rows from a merged union itself: ``articles``
+    records the change on each story (a new version, in its history) and merges two
+    correspondents of the same name. ``handler(source, target, user)`` runs inside the
+    merge's transaction and returns how many rows it moved."""
     _MERGE_HANDLERS[model_label] = handler
 
 
@@ -211,6 +212,29 @@ def _move_links(relation, source: Union, target: Union) -> int:
     )
 
 
+def _relation_label(relation) -> str:
+    if relation.remote_field.name == "parent":
+        return "下级工会"
+    return str(relation.related_model._meta.verbose_name)
+
+
+def union_links(union: Union) -> dict[str, int]:
+    """What points at ``union``, kind by kind (``{"稿件": 3, "图片": 1, …}``): what a merge
+    would move. One query per kind of link; kinds with nothing are left out."""
+    counts: dict[str, int] = {}
+    for relation in Union._meta.related_objects:
+        if relation.many_to_many:
+            field = relation.field
+            through = field.remote_field.through
+            n = through.objects.filter(**{field.m2m_reverse_field_name(): union}).count()
+        else:
+            n = relation.related_model._base_manager.filter(**{relation.field.name: union}).count()
+        if n:
+            label = _relation_label(relation)
+            counts[label] = counts.get(label, 0) + n
+    return counts
+
+
 def union_merge(*, user, source: Union, target: Union) -> dict[str, int]:
     """Merge ``source`` (typically a proposed union) into ``target`` and delete ``source``.
 
@@ -227,21 +251,23 @@ def union_merge(*, user, source: Union, target: Union) -> dict[str, int]:
     if source.pk == target.pk:
         raise MergeNotAllowed("不能把工会合并到它自己。")
     with transaction.atomic():
-        source, target = (
-            Union.objects.select_for_update().get(pk=source.pk),
-            Union.objects.select_for_update().get(pk=target.pk),
-        )
+        # Both rows locked in id order, so that two merges the other way round cannot deadlock.
+        locked = Union.objects.select_for_update().in_bulk(sorted([source.pk, target.pk]))
+        if len(locked) != 2:
+            raise MergeNotAllowed("要合并的工会已被删除或合并。")
+        source, target = locked[source.pk], locked[target.pk]
         if target.pk in Union.objects.subtree_ids(source):
             raise MergeNotAllowed(f"“{target}”是“{source}”的下级工会，不能合并到下级。")
         moved: dict[str, int] = {}
         for relation in Union._meta.related_objects:
             model = relation.related_model
             handler = _MERGE_HANDLERS.get(model._meta.label)
-            count = handler(source, target) if handler else _move_links(relation, source, target)
+            if handler is not None:
+                count = handler(source, target, user)
+            else:
+                count = _move_links(relation, source, target)
             if count:
-                label = str(model._meta.verbose_name)
-                if relation.remote_field.name == "parent":
-                    label = "下级工会"
+                label = _relation_label(relation)
                 moved[label] = moved.get(label, 0) + count
         source_name = source.name
         source.delete()
@@ -277,6 +303,7 @@ __all__ = [
     "UnionNotAllowed",
     "directory_load",
     "register_merge_handler",
+    "union_links",
     "union_delete",
     "union_merge",
     "union_propose",

@@ -147,3 +147,23 @@ def test_the_story_list_fits_1280_px(browser, desk):
     assert widths["unions"] >= 90, widths  # several characters, not one
     assert max(widths["dates"]) <= 1280, widths
     assert widths["overflow"] <= 0, widths  # every column in view, none scrolled away
+
+
+def test_a_filed_story_is_not_offered_back_on_the_next_new_story_form(browser, desk):
+    from articles.models import StoryDraft
+
+    site, _, _, _ = desk
+    page = log_in(browser, site, "reporter")
+    page.goto(site + "/admin/articles/article/add/")
+    page.locator("#id_headline").press_sequentially("新提交的稿件", delay=5)
+    page.locator("#id_body").press_sequentially("正文第一段。", delay=5)
+    page.locator(".unionnews-autosave-status", has_text="已自动保存").wait_for()
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
+    assert Article.objects.filter(headline="新提交的稿件").exists()
+    assert not StoryDraft.objects.exists()
+
+    page.goto(site + "/admin/articles/article/add/")
+    page.wait_for_timeout(1500)  # time for the script to hand a kept copy to the server
+    assert page.locator(".unionnews-draft-offer").count() == 0
+    assert not StoryDraft.objects.exists()

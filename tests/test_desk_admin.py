@@ -391,3 +391,20 @@ def test_unions_follow_the_federations_order_not_code_points(client):
     ]
     positions = [page.index(name) for name in districts]
     assert positions == sorted(positions)
+
+
+def test_a_bulk_delete_that_includes_a_photo_one_may_not_delete_deletes_nothing(client, desk):
+    draft = own_story(desk)
+    submitted = own_story(desk, headline="已提交的稿件")
+    mine = photo_add(article=draft, upload=jpeg(), user=desk["reporter"], alt_text="可以删")
+    locked = photo_add(article=submitted, upload=jpeg(), user=desk["reporter"], alt_text="不能删")
+    article_submit(article=submitted, user=desk["reporter"])
+    client.force_login(desk["reporter"])
+    response = client.post(
+        reverse("admin:articles_photo_changelist"),
+        {"action": "delete_selected", "_selected_action": [mine.pk, locked.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert (
+        draft.photos.filter(pk=mine.pk).exists() and submitted.photos.filter(pk=locked.pk).exists()
+    )

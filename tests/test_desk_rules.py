@@ -283,3 +283,52 @@ def test_content_fields_are_listed_once():
     names = [f.name for f in content.FIELDS]
     assert len(names) == len(set(names))
     assert {f.name for f in content.EDITABLE} >= {"kicker", "headline", "body", "unions", "tags"}
+
+
+def test_a_photo_on_a_published_story_needs_its_alt_text(editor):
+    story = filed(editor)
+    article_approve(article=story, user=editor)
+    article_publish(article=story, user=editor)
+    with pytest.raises(NotAllowed, match="替代文字"):
+        photo_add(article=story, upload=jpeg(), user=editor, alt_text=" ")
+    photo = photo_add(article=story, upload=jpeg(), user=editor, alt_text="工地上的工人")
+    with pytest.raises(NotAllowed, match="替代文字"):
+        photo_update(photo=photo, user=editor, alt_text="")
+    photo.refresh_from_db()
+    assert photo.alt_text == "工地上的工人"
+
+
+def test_a_merge_is_in_the_history_of_every_story_it_touches(editor):
+    target = Union.objects.get(name="海淀区总工会")
+    proposal = factories.make_union("待合并的工会", reviewed=False)
+    story = filed(editor, unions=[proposal])
+
+    union_merge(user=editor, source=proposal, target=target)
+
+    latest = revisions.history(story)[0]
+    assert latest.comment == "相关工会“待合并的工会”已并入“海淀区总工会”"
+    assert [pair[1] for pair in latest.content["unions"]] == ["海淀区总工会"]
+    assert AuditEntry.objects.filter(
+        action="article.union_merged", object_id=str(story.pk)
+    ).exists()
+
+
+def test_a_failed_save_leaves_no_photo_files_behind(editor, settings):
+    from pathlib import Path
+
+    from articles.services.changes import story_change
+
+    story = filed(editor)
+    media = Path(settings.MEDIA_ROOT)
+    with pytest.raises(RuntimeError):
+        with story_change(story, user=editor, check=lambda tester: None):
+            photo_add(article=story, upload=jpeg(), user=editor, alt_text="图")
+            raise RuntimeError("the rest of the save failed")
+    assert not story.photos.exists()
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_a_proposed_union_says_so_wherever_the_desk_picks_one():
+    proposal = factories.make_union("北京建工一建工会", reviewed=False)
+    assert str(proposal) == "北京建工一建工会（待审核）"
+    assert str(Union.objects.get(name="海淀区总工会")) == "海淀区总工会"

@@ -3,6 +3,7 @@ workflow buttons and their confirmation pages, bulk actions, the edit-conflict c
 revisions (history, compare, restore), notes and corrections, the desk's to-do box and the
 schedule page."""
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -1076,3 +1077,196 @@ def test_restoring_an_imported_story_touches_only_that_story(client):
 def available_transitions(article, user) -> list[str]:
     """The steps the tester offers ``user`` on ``article``, by name, in button order."""
     return [step.name for step in StoryTester(user, article).steps()]
+
+
+# -- issue 9 review: conflicts that come back, photos in order, recovering after a merge -----
+
+
+def test_a_second_conflict_keeps_what_the_editor_left_to_the_other_person(client):
+    from django.test import Client
+
+    from articles.services import article_edit
+
+    a, b, c = (desk_user(roles.EDITOR, name) for name in ("jia", "yi", "bing"))
+    article = editable_story(a, kicker="原引题")
+    first, second = Client(), Client()
+    first.force_login(a)
+    second.force_login(b)
+    copy_a, copy_b = first.get(change_url(article)), second.get(change_url(article))
+    first.post(change_url(article), form_data(copy_a, kicker="甲改的引题"))
+    second.post(change_url(article), form_data(copy_b, body="乙改的正文。"))
+    conflict = reverse("admin:articles_article_conflict", args=[article.pk])
+    shown = Article.objects.get(pk=article.pk).version
+    article_edit(article=article, user=c, values={"subtitle": "丙的副题"}, base_version=shown)
+
+    again = second.post(conflict, {"version": str(shown)}, follow=True)
+    assert "又有人保存了这篇稿件" in " ".join(messages_of(again))
+    html = text(again)
+    assert "只有你改过的字段" in html and "乙改的正文" in html
+    assert "原引题" not in html.split("只有你改过的字段", 1)[1]
+    second.post(conflict, {"version": str(Article.objects.get(pk=article.pk).version)})
+
+    article.refresh_from_db()
+    assert (article.kicker, article.subtitle, article.body) == (
+        "甲改的引题",
+        "丙的副题",
+        "乙改的正文。",
+    )
+
+
+def test_a_save_after_only_a_workflow_step_needs_no_conflict_page(client):
+    editor = desk_user(roles.EDITOR)
+    article = editable_story(editor)
+    client.force_login(editor)
+    copy = client.get(change_url(article))
+    article_approve(article=article, user=editor)  # in another tab: the story moved on
+
+    response = client.post(
+        change_url(article), form_data(copy, headline="审稿后改的标题"), follow=True
+    )
+
+    assert response.redirect_chain[-1][0] != reverse(
+        "admin:articles_article_conflict", args=[article.pk]
+    )
+    assert any("与你的修改不冲突，已一并保存" in m for m in messages_of(response))
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("审稿后改的标题", S.APPROVED)
+
+
+def test_a_photo_added_on_the_story_form_goes_last(client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from articles.services import photo_add
+
+    def jpeg():
+        out = io.BytesIO()
+        Image.new("RGB", (600, 400), "teal").save(out, "JPEG")
+        return SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
+
+    editor = desk_user(roles.EDITOR)
+    article = editable_story(editor)
+    for i in range(2):
+        photo_add(article=article, upload=jpeg(), user=editor, alt_text=f"图{i}")
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)))
+    data.update(  # as the browser posts the row 添加另一个 adds: its order at the default
+        {
+            "photos-TOTAL_FORMS": "3",
+            "photos-2-alt_text": "新图",
+            "photos-2-order": "0",
+            "initial-photos-2-order": "0",
+            "photos-2-image": jpeg(),
+        }
+    )
+    response = client.post(change_url(article), data)
+    assert response.status_code == 302, [
+        (fs.formset.prefix, fs.formset.errors, fs.formset.non_form_errors())
+        for fs in response.context["inline_admin_formsets"]
+    ]
+    order = list(article.photos.order_by("order", "pk").values_list("alt_text", flat=True))
+    assert order == ["图0", "图1", "新图"]
+
+
+def test_a_deleted_story_comes_back_after_its_union_was_merged(client):
+    from articles.services import article_delete, article_recover
+    from organizations.models import Union
+    from organizations.services import union_merge
+
+    editor = desk_user(roles.EDITOR)
+    merged = factories.make_union("将被合并的工会")
+    kept = Union.objects.get(name="海淀区总工会")
+    story = editable_story(
+        editor, unions=[merged, kept], credits=[(editor.reporter, "记者", "text")]
+    )
+    pk = story.pk
+    article_delete(article=story, user=editor)
+    union_merge(user=editor, source=merged, target=kept)
+    version = Version.objects.get_deleted(Article).get(object_id=str(pk))
+
+    recovered = article_recover(user=editor, version=version)
+
+    assert recovered.status == S.DRAFT
+    assert list(recovered.unions.all()) == [kept]
+    assert recovered.bylines.get().reporter == editor.reporter
+
+
+def test_unscheduling_a_signed_off_story_keeps_the_sign_off(settings):
+    settings.UNIONNEWS_REQUIRE_SIGNOFF = True
+    editor, chief = desk_user(roles.EDITOR), desk_user(roles.CHIEF_EDITOR)
+    article = editable_story(editor)
+    article_approve(article=article, user=editor)
+    article_signoff(article=article, user=chief)
+    article_publish(article=article, user=editor, at=later())
+    article_unschedule(article=article, user=editor)
+    assert article.status == S.SIGNED_OFF
+    article_publish(article=article, user=editor, at=later())  # no second sign-off needed
+
+
+def test_a_reporter_restores_a_version_whatever_the_desk_flags(client):
+    from articles.services import article_restore, article_waive_photo
+
+    editor, reporter = desk_user(roles.EDITOR), desk_user(roles.REPORTER)
+    article = article_create(
+        user=reporter,
+        values={
+            "headline": "第一版",
+            "body": "正文。",
+            "credits": [(reporter.reporter, "记者", "text")],
+        },
+    )
+    article_waive_photo(article=article, user=editor)
+    from articles.services import article_edit
+
+    article_edit(
+        article=article, user=reporter, values={"headline": "第二版"}, base_version=article.version
+    )
+    result = article_restore(article=article, user=reporter, version=1)
+    article.refresh_from_db()
+    assert article.headline == "第一版" and article.photo_waived  # the flag is the desk's
+    assert [f.name for f in result.fields] == ["headline"]
+
+
+def test_the_desk_wording_overrides_are_compiled():
+    """``locale/zh_Hans/LC_MESSAGES/*.po`` is what the desk reads only once compiled; a .po
+    changed without ``msgfmt`` would silently not apply."""
+    import gettext
+    import re
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+    for po in folder.glob("*.po"):
+        compiled = gettext.GNUTranslations(po.with_suffix(".mo").open("rb"))
+        checked = 0
+        for block in po.read_text().split("\n\n"):
+            lines = dict(
+                re.match(r'(msgid_plural|msgid|msgstr(?:\[0\])?) "(.*)"', line).groups()
+                for line in block.splitlines()
+                if re.match(r"msg", line)
+            )
+            if not lines.get("msgid"):
+                continue
+            msgid = lines["msgid"]
+            if "msgid_plural" in lines:
+                got = compiled.ngettext(msgid, lines["msgid_plural"], 1)
+                wanted = lines["msgstr[0]"]
+            else:
+                got, wanted = compiled.gettext(msgid), lines["msgstr"]
+            assert got == wanted, (po.name, msgid)
+            checked += 1
+        assert checked
+
+
+def test_a_save_says_so_in_plain_chinese(client):
+    editor = desk_user(roles.EDITOR)
+    article = editable_story(editor, headline="要保存的稿件")
+    client.force_login(editor)
+    response = client.post(
+        change_url(article),
+        form_data(client.get(change_url(article)), kicker="新引题"),
+        follow=True,
+    )
+    said = re.sub(r"<[^>]+>", "", " ".join(messages_of(response)))
+    assert "已保存稿件“要保存的稿件”。" in said

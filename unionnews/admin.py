@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html
 
+from . import audit
 from .audit import ACTIONS, action_label
 from .dates import datetime_label
 from .models import AuditEntry
@@ -151,19 +152,39 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return (entry.data or {}).get("summary", "")
 
 
-class _ChineseListTitle:
-    """Django's own user and group lists, titled by what they list."""
+class _DeskAuthAdmin:
+    """Django's own user and group admins as the desk needs them: titled by what they list,
+    and logged in the audit log (who gave whom which role), not in Django's admin log."""
 
     list_title = ""
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": self.list_title, **(extra_context or {})})
 
+    def _log(self, request, obj, action: str, verb: str, message=None) -> None:
+        fields = []
+        for part in message or []:
+            fields += (part.get("changed") or {}).get("fields", [])
+        summary = f"{verb}{obj._meta.verbose_name}“{obj}”" + (
+            f"：{'、'.join(fields)}" if fields else ""
+        )
+        audit.log(user=request.user, action=action, obj=obj, summary=summary)
+
+    def log_addition(self, request, obj, message):
+        self._log(request, obj, "record.add", "新建", message)
+
+    def log_change(self, request, obj, message):
+        self._log(request, obj, "record.change", "修改", message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._log(request, obj, "record.delete", "删除")
+
 
 def _retitle(model, admin_class, title: str) -> None:
     admin.site.unregister(model)
     admin.site.register(
-        model, type(admin_class.__name__, (_ChineseListTitle, admin_class), {"list_title": title})
+        model, type(admin_class.__name__, (_DeskAuthAdmin, admin_class), {"list_title": title})
     )
 
 

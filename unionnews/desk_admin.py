@@ -17,6 +17,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -97,8 +98,14 @@ class DeskModelAdmin(admin.ModelAdmin):
             raise PermissionDenied(str(exc)) from exc
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        """The list's 删除 action: every object is asked about first, then all go in one
+        transaction, so that a refusal deletes none of them."""
+        objects = list(queryset)
+        if not all(self.has_delete_permission(request, obj) for obj in objects):
+            raise PermissionDenied("所选的内容中有你不能删除的，没有删除任何一项。")
+        with transaction.atomic():
+            for obj in objects:
+                self.delete_model(request, obj)
 
     def delete_object(self, request, obj):
         records.record_delete(user=request.user, obj=obj)

@@ -196,8 +196,8 @@ if MEDIA_S3_BUCKET:
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     MEDIA_ORIGIN = ""
-# Local media are served by the site itself (unionnews/urls.py) unless SERVE_MEDIA=0 says a
-# front web server serves MEDIA_ROOT at MEDIA_URL.
+# Local media are served by the site itself, photo by photo to those who may see them
+# (unionnews/urls.py, articles/views/media.py); SERVE_MEDIA=0 is for a bucket.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not MEDIA_S3_BUCKET)
 # Behind nginx: the internal location that sends a photo file once the site has decided who
 # may see it (articles/views/media.py); unset, the site sends the file itself.

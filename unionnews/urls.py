@@ -26,5 +26,6 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # Photos and their renditions, each checked against its story (articles/views/media.py);
-    # with SERVE_MEDIA=0 a front web server serves them through X-Accel-Redirect instead.
+    # behind nginx the view answers with X-Accel-Redirect (UNIONNEWS_MEDIA_ACCEL_REDIRECT) and
+    # nginx sends the file. SERVE_MEDIA=0 is for a bucket, which serves its own URLs.
     urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", photo_file, name="media")]

@@ -24,14 +24,17 @@ class StoryRowsInline:
     def _editable(self, request, obj) -> bool:
         return obj is None or tester_for(request.user, obj).can_edit()
 
+    def has_view_permission(self, request, obj=None):
+        return obj is None or tester_for(request.user, obj).can_view()
+
     def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_add_permission(request, obj)
+        return self._editable(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_change_permission(request, obj)
+        return self._editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj) and super().has_delete_permission(request, obj)
+        return self._editable(request, obj)
 
 
 class BylineInline(StoryRowsInline, admin.TabularInline):
@@ -79,7 +82,7 @@ class TransitionInline(admin.TabularInline):
 
     model = Transition
     verbose_name_plural = "审稿记录"
-    fields = ["created_at", "user", "from_status", "to_status", "comment"]
+    fields = ["created_at", "by", "from_status", "to_status", "comment"]
     readonly_fields = fields
     ordering = ["created_at", "pk"]
     extra = 0
@@ -88,6 +91,10 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+    @admin.display(description="操作人")
+    def by(self, transition):
+        return person_name(transition.user) if transition.user_id else "系统"
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -63,15 +63,16 @@ class StoryPanel:
         draft = self.draft_of(request, obj)
         if draft is None or request.GET.get("restore_draft"):
             return None
+        fields = [content.BY_NAME[n] for n in draft.data if n in content.BY_NAME]
         if obj is not None:
-            current = {f.name: f.read(obj) for f in content.TYPED}
-            if all(content.BY_NAME[n].same(v, current.get(n)) for n, v in draft.data.items()):
-                return None
+            fields = [f for f in fields if not f.same(draft.data[f.name], f.read(obj))]
+        else:
+            fields = [f for f in fields if draft.data[f.name].strip()]
+        if not fields:
+            return None
         return {
             "saved_at": datetime_label(draft.saved_at),
-            "fields": "、".join(
-                content.BY_NAME[n].label for n in draft.data if n in content.BY_NAME
-            ),
+            "fields": content.summary(fields),
             "restore_url": "?restore_draft=1",
             "discard_url": reverse("admin:articles_article_autosave", args=[quote(obj.pk)])
             if obj is not None

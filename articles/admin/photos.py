@@ -6,6 +6,7 @@ storage with the photo)."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from unionnews.desk_admin import DeskModelAdmin
 
@@ -51,7 +52,10 @@ class PhotoAdmin(DeskModelAdmin):
 
     def get_queryset(self, request):
         stories = Article.objects.visible_to(request.user).order_by().values("pk")
-        return super().get_queryset(request).filter(article__in=stories)
+        shown = Q(article__in=stories)
+        if DeskTester(request.user).can_manage_loose_photos:
+            shown |= Q(article__isnull=True)
+        return super().get_queryset(request).filter(shown)
 
     def get_readonly_fields(self, request, obj=None):
         # A photo stays with its story; it is moved by deleting and uploading again.
@@ -64,13 +68,13 @@ class PhotoAdmin(DeskModelAdmin):
         if obj is None:
             return DeskTester(request.user).can_open_desk
         tester = self._story_tester(request, obj)
-        return tester.can_view() if tester else DeskTester(request.user).is_editor
+        return tester.can_view() if tester else DeskTester(request.user).can_manage_loose_photos
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return DeskTester(request.user).can_open_desk and super().has_change_permission(request)
         tester = self._story_tester(request, obj)
-        return tester.can_edit() if tester else DeskTester(request.user).is_editor
+        return tester.can_edit() if tester else DeskTester(request.user).can_manage_loose_photos
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

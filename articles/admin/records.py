@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from taggit.models import Tag
 
+from unionnews.actors import person_name
 from unionnews.desk_admin import DeskModelAdmin
 
 from ..models import Article, Column, ImportedPage, Reporter, Transition
@@ -59,10 +60,10 @@ class TransitionAdmin(DeskModelAdmin):
         "step_name",
         "from_status",
         "to_status",
-        "user",
+        "by",
         "comment",
     ]
-    fields = ["created_at", "article", "step_name", "from_status", "to_status", "user", "comment"]
+    fields = ["created_at", "article", "step_name", "from_status", "to_status", "by", "comment"]
     readonly_fields = fields
     list_select_related = ["article", "user"]
     list_filter = ["to_status"]
@@ -75,6 +76,10 @@ class TransitionAdmin(DeskModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return DeskTester(request.user).can_open_desk
+
+    @admin.display(description="操作人")
+    def by(self, transition):
+        return person_name(transition.user) if transition.user_id else "系统"
 
     @admin.display(description="步骤")
     def step_name(self, transition):

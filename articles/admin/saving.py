@@ -45,14 +45,18 @@ class StorySaving:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except EditConflict as conflict:
-            uploads = bool(request.FILES)
+            lost = rows_not_saved(request)
             messages.warning(
                 request,
                 f"你打开这篇稿件之后，别人保存了新的版本（现为第 {conflict.current.version} 版）。"
                 "为免覆盖，本次没有保存；请在下面核对双方的修改后再保存。"
-                + ("这次选择的图片文件没有上传，保存后请重新添加。" if uploads else ""),
+                + (
+                    f"这次{'、'.join(lost)}也没有保存，处理冲突后请在稿件页重新操作。"
+                    if lost
+                    else ""
+                ),
             )
-            return redirect(keep_pending(request, conflict.current, conflict, uploads_lost=uploads))
+            return redirect(keep_pending(request, conflict.current, conflict, lost=lost))
         except (NotAllowed, PhotoRejected) as exc:
             return self.refused(request, obj, f"{exc}本次没有保存。", 409)
 
@@ -68,12 +72,7 @@ class StorySaving:
             article = form.instance
         with story_change(article, user=user, check=lambda tester: tester.edit_refusal()):
             if change:
-                article_edit(
-                    article=article,
-                    user=user,
-                    values=values,
-                    base_version=form.cleaned_data.get("loaded_version"),
-                )
+                self.save_edit(request, article, values, form.cleaned_data.get("loaded_version"))
             if Photo in by_model:
                 self.save_photos(request, article, by_model[Photo])
             if EditorialNote in by_model:
@@ -85,6 +84,35 @@ class StorySaving:
                             article=article, user=user, text=row.cleaned_data["text"]
                         )
         article.refresh_from_db()
+
+    def save_edit(self, request, article, values, base_version):
+        """The story's own fields through ``article_edit``. When the story moved on since the
+        form was opened only in what the form does not edit (a workflow step, its photos),
+        the edit is saved over the newer version, with a word to the editor; any other
+        difference is the editor's to resolve (``EditConflict`` goes up to the conflict page)."""
+        try:
+            article_edit(
+                article=article, user=request.user, values=values, base_version=base_version
+            )
+        except EditConflict as conflict:
+            merge = conflict.merge
+            if merge.both or merge.theirs_only or not merge.base:
+                raise
+            mine = {f.name: merge.mine[f.name] for f in merge.mine_only}
+            article_edit(
+                article=article,
+                user=request.user,
+                values=mine,
+                base_version=conflict.current.version,
+            )
+            others = [f for f in content.FIELDS if not f.editable]
+            moved = content.summary(content.changed(merge.base, merge.theirs, others))
+            messages.info(
+                request,
+                f"你打开这篇稿件之后，它已更新到第 {conflict.current.version} 版"
+                + (f"（{moved}有变化）" if moved else "")
+                + "；与你的修改不冲突，已一并保存。",
+            )
 
     def construct_change_message(self, request, form, formsets, add=False):
         """The services write the audit log and the revision comment; no admin log here."""
@@ -109,7 +137,7 @@ class StorySaving:
                     is_lead=bool(data.get("is_lead")),
                     taken_on=data.get("taken_on"),
                 )
-                if data.get("order") not in (None, photo.order):
+                if "order" in op.form.changed_data and data.get("order") != photo.order:
                     photo_update(photo=photo, user=request.user, order=data["order"])
 
     def save_notes(self, request, article, formset):
@@ -158,3 +186,27 @@ class StorySaving:
             status=status,
         )
         return response
+
+
+def rows_not_saved(request) -> list[str]:
+    """What a refused save of the story form also asked for beyond the story's own fields
+    (photos added, changed or deleted; new notes; new corrections), named for the editor, so
+    that a conflict never drops them without a word."""
+    post, lost = request.POST, []
+
+    def new_rows(prefix: str, field: str) -> bool:
+        start = int(post.get(f"{prefix}-INITIAL_FORMS") or 0)
+        total = int(post.get(f"{prefix}-TOTAL_FORMS") or 0)
+        return any(post.get(f"{prefix}-{i}-{field}", "").strip() for i in range(start, total))
+
+    photo_keys = [k for k in post if k.startswith("photos-") and not k.endswith("FORMS")]
+    changed = any(
+        post.get(k) != post.get(f"initial-{k}") for k in photo_keys if f"initial-{k}" in post
+    )
+    if request.FILES or changed or any(k.endswith("-DELETE") for k in photo_keys):
+        lost.append("图片的添加或修改")
+    if new_rows("notes", "text"):
+        lost.append("新写的内部备注")
+    if new_rows("corrections", "text"):
+        lost.append("新写的更正")
+    return lost

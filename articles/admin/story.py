@@ -122,7 +122,6 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
-        js = ["js/desk-autosave.js"]
 
     # -- who sees and changes what: the tester ---------------------------------------------------
 
@@ -178,7 +177,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(name, dict(options)) for name, options in super().get_fieldsets(request, obj)]
-        if not DeskTester(request.user).can_publish:
+        if not DeskTester(request.user).can_set_desk_flags:
             # Whether and when a story runs, and on the home page, is the desk's call.
             fieldsets = [(name, opts) for name, opts in fieldsets if name != "发布"]
         if obj is not None and self.has_change_permission(request, obj):
@@ -188,7 +187,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not DeskTester(request.user).can_publish:
+        if not DeskTester(request.user).can_set_desk_flags:
             readonly += ["featured", "photo_waived"]
         return readonly
 

@@ -25,7 +25,7 @@ from .imports import (
     union_directory,
 )
 from .notes import article_add_correction, article_add_note, correction_delete, note_delete
-from .people import correspondents_move, reporter_merge
+from .people import correspondents_move, photos_move, stories_move
 from .photos import (
     MAX_PHOTOS_PER_STORY,
     photo_add,
@@ -70,6 +70,7 @@ ACTIONS = {
     "article.delete": "删除稿件",
     "article.recover": "恢复已删除的稿件",
     "article.waive_photo": "无需配图",
+    "article.union_merged": "相关工会合并",
     "article.submit": "提交审核",
     "article.approve": "通过（初审）",
     "article.return": "退回修改",
@@ -120,6 +121,7 @@ __all__ = [
     "content_at",
     "correction_delete",
     "correspondents_move",
+    "stories_move",
     "draft_discard",
     "draft_keep",
     "import_files",
@@ -133,7 +135,7 @@ __all__ = [
     "photo_replace",
     "photo_update",
     "preview_page",
-    "reporter_merge",
+    "photos_move",
     "take_step",
     "union_directory",
 ]

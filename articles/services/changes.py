@@ -13,14 +13,17 @@ the service does its writes. When it is done:
 
 All of it in one transaction. A service called inside another service's change of the same
 story (a photo deleted while the story form is saved) joins that change: one lock, one
-version, one revision, its own audit entry.
+version, one revision, its own audit entry, and a savepoint of its own. Files the change put
+in storage (photos, renditions) are removed again if it rolls back.
 """
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 import reversion
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from unionnews import audit, page_cache
@@ -31,6 +34,7 @@ from ..models import Article, StoryRevision
 from ..workflow import StoryTester
 from .errors import NotAllowed
 
+logger = logging.getLogger(__name__)
 _open: ContextVar[tuple] = ContextVar("open_story_changes", default=())
 
 
@@ -46,6 +50,8 @@ class StoryChange:
         self.before = content.snapshot(article)
         self.was_public = page_cache.shows(article)
         self.entries: list[tuple[str, str, dict]] = []
+        #: Files the change put in storage, removed again if the change rolls back.
+        self.written: list[str] = []
         #: The fields the change turned out to change, once finished.
         self.fields: list[content.ContentField] = []
 
@@ -53,6 +59,20 @@ class StoryChange:
         """Record ``action`` for the audit log, with a one-line ``summary``; the revision's
         comment is the summaries joined."""
         self.entries.append((action, summary, data))
+
+    def wrote(self, *names: str) -> None:
+        """Note files put in storage by this change (a photo and its renditions)."""
+        self.written.extend(name for name in names if name)
+
+    def forget_files(self, keep: int) -> None:
+        """Remove from storage the files written after the first ``keep``: their change
+        rolled back, so no row points at them."""
+        for name in self.written[keep:]:
+            try:
+                default_storage.delete(name)
+            except Exception:
+                logger.exception("could not remove %s from storage", name)
+        del self.written[keep:]
 
     def finish(self) -> None:
         article = self.article
@@ -93,28 +113,46 @@ def story_change(
     """
     for change in _open.get():
         if change.article.pk == article.pk:
+            if getattr(change.user, "pk", None) != getattr(user, "pk", None):
+                raise RuntimeError("a story's change is joined by a different user")
             refusal = check(change.tester)
             if refusal:
                 raise NotAllowed(refusal)
+            # A savepoint: a joined call that fails takes back its own writes and its log
+            # entries, whether or not the caller goes on.
+            logged, written = len(change.entries), len(change.written)
+            try:
+                with transaction.atomic():
+                    yield change
+            except BaseException:
+                del change.entries[logged:]
+                change.forget_files(written)
+                change.article.refresh_from_db()
+                raise
             change.always = change.always or always
-            yield change
             return
-    with transaction.atomic(), reversion.create_revision():
-        try:
-            locked = Article.objects.select_for_update().get(pk=article.pk)
-        except Article.DoesNotExist:
-            raise NotAllowed("这篇稿件已被删除。") from None
-        tester = StoryTester(user, locked)
-        refusal = check(tester)
-        if refusal:
-            raise NotAllowed(refusal)
-        change = StoryChange(locked, user, tester, always=always)
-        token = _open.set((*_open.get(), change))
-        try:
-            yield change
-        finally:
-            _open.reset(token)
-        change.finish()
+    change = None
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            try:
+                locked = Article.objects.select_for_update().get(pk=article.pk)
+            except Article.DoesNotExist:
+                raise NotAllowed("这篇稿件已被删除。") from None
+            tester = StoryTester(user, locked)
+            refusal = check(tester)
+            if refusal:
+                raise NotAllowed(refusal)
+            change = StoryChange(locked, user, tester, always=always)
+            token = _open.set((*_open.get(), change))
+            try:
+                yield change
+            finally:
+                _open.reset(token)
+            change.finish()
+    except BaseException:
+        if change is not None:
+            change.forget_files(0)  # nothing of a rolled-back change stays in storage
+        raise
 
 
 def record_new_story(article: Article, *, user, action: str, summary: str) -> None:

@@ -63,8 +63,7 @@ def correction_delete(*, correction: Correction, user) -> None:
     """Take a correction back (editors who publish); readers' pages change at once."""
     with transaction.atomic():
         story = Article.objects.select_for_update().get(pk=correction.article_id)
-        tester = StoryTester(user, story)
-        if not tester.desk.can_publish:
+        if not StoryTester(user, story).can_delete_correction():
             raise NotAllowed("只有编辑可以删除更正。")
         audit.log(
             user=user,

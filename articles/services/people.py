@@ -1,10 +1,14 @@
-"""The desk's people: reporters and correspondents, and what happens to a union's
-correspondents when the union is merged into another."""
+"""What a union merge (``organizations.services.union_merge``) does to the newsroom's rows:
+each story and photo linked to the merged union is linked to the union it joins, as a change of
+the story (a new version, in its history and the audit log), and the union's correspondents
+write for the other union, two of the same name becoming one. These run only inside the merge,
+which has checked the user's permission and logs the merge itself."""
 
-from ..models import Byline, PhotoCredit, Reporter
+from ..models import Article, Byline, Photo, PhotoCredit, Reporter
+from .changes import story_change
 
 
-def reporter_merge(*, source: Reporter, target: Reporter) -> None:
+def _merge_namesakes(*, source: Reporter, target: Reporter) -> None:
     """Make ``source`` and ``target`` one person: ``source``'s credits (bylines and photo
     credits) move to ``target``, a credit ``target`` already has on the same story is kept
     once, ``target`` keeps its login or takes ``source``'s, and ``source`` is deleted. Runs
@@ -30,19 +34,54 @@ def reporter_merge(*, source: Reporter, target: Reporter) -> None:
         target.save(update_fields=["user"])
 
 
-def correspondents_move(source_union, target_union) -> int:
+def correspondents_move(source_union, target_union, user=None) -> int:
     """When ``source_union`` is merged into ``target_union``: its correspondents write for
     ``target_union`` from now on, and one who has a namesake there already is the same person
     (``reporter_unique_in_union``: two correspondents of one union never share a name), so the
-    two are merged (:func:`reporter_merge`). Returns how many correspondents moved. Registered
+    two are merged (:func:`_merge_namesakes`). Returns how many correspondents moved. Registered
     with the union merge (``organizations.services.register_merge_handler``)."""
     moved = 0
     for reporter in Reporter.objects.filter(union=source_union).order_by("pk"):
         namesake = Reporter.objects.filter(union=target_union, name=reporter.name).first()
         if namesake is not None:
-            reporter_merge(source=reporter, target=namesake)
+            _merge_namesakes(source=reporter, target=namesake)
         else:
             reporter.union = target_union
             reporter.save(update_fields=["union"])
         moved += 1
     return moved
+
+
+def _relink(manager, source_union, target_union) -> None:
+    manager.remove(source_union)
+    manager.add(target_union)
+
+
+def stories_move(source_union, target_union, user) -> int:
+    """Link every story about ``source_union`` to ``target_union`` instead, each as a change
+    of the story by ``user``. Returns how many stories moved."""
+    stories = list(Article.objects.filter(unions=source_union).order_by("pk"))
+    for story in stories:
+        with story_change(story, user=user, check=lambda tester: None) as change:
+            _relink(change.article.unions, source_union, target_union)
+            change.log(
+                "article.union_merged",
+                f"相关工会“{source_union.name}”已并入“{target_union.name}”",
+            )
+    return len(stories)
+
+
+def photos_move(source_union, target_union, user) -> int:
+    """:func:`stories_move` for the photos linked to ``source_union``."""
+    photos = list(Photo.objects.filter(unions=source_union).order_by("pk"))
+    for photo in photos:
+        if photo.article_id is None:
+            _relink(photo.unions, source_union, target_union)
+            continue
+        with story_change(photo.article, user=user, check=lambda tester: None) as change:
+            _relink(photo.unions, source_union, target_union)
+            change.log(
+                "article.union_merged",
+                f"图片“{photo}”的相关工会“{source_union.name}”已并入“{target_union.name}”",
+            )
+    return len(photos)

@@ -80,20 +80,23 @@ def _cleaned(upload) -> tuple[ContentFile, photos.CleanImage]:
 
 
 def _story_photos_check(tester: StoryTester) -> str | None:
-    if tester.can_edit():
-        return None
-    return (
-        f"稿件当前状态为“{tester.article.get_status_display()}”，你不能修改它的图片"
-        "（已提交的稿件由编辑处理）。"
-    )
+    """A story's photos are changed by whoever may change the story now."""
+    return tester.edit_refusal()
+
+
+def _alt_text_check(story: Article, alt_text: str) -> None:
+    """A photo on a story that is published (live or scheduled) must say what it shows: the
+    same rule that holds a story back from publication (``workflow.photo_refusal``)."""
+    if story.status == Article.Status.PUBLISHED and not (alt_text or "").strip():
+        raise NotAllowed("这篇稿件已发布，图片必须填写替代文字（为看不到图片的读者描述画面）。")
 
 
 @contextmanager
 def _photo_change(photo: Photo, user):
     """The change a photo's write belongs to: its story's, or for a photo without a story
-    the editors' own transaction."""
+    the transaction of those who may manage such photos (``DeskTester``)."""
     if photo.article_id is None:
-        if not DeskTester(user).is_editor:
+        if not DeskTester(user).can_manage_loose_photos:
             raise NotAllowed("没有关联稿件的图片只有编辑可以修改。")
         with transaction.atomic():
             yield None
@@ -132,38 +135,33 @@ def photo_add(
     if refusal:
         raise NotAllowed(refusal)
     stored, clean = _cleaned(upload)
-    written: list[str] = []
-    try:
-        with story_change(article, user=user, check=_story_photos_check) as change:
-            story = change.article
-            count = story.photos.count()
-            if count >= MAX_PHOTOS_PER_STORY:
-                raise NotAllowed(
-                    f"每篇稿件最多 {MAX_PHOTOS_PER_STORY} 张图片，这篇稿件已有 {count} 张；"
-                    "请先删去一些。"
-                )
-            if is_lead:
-                story.photos.filter(is_lead=True).update(is_lead=False)
-            photo = Photo(
-                article=story,
-                alt_text=alt_text.strip(),
-                caption=caption.strip(),
-                is_lead=is_lead,
-                order=count,
-                uploaded_by=user_row(user),
-                taken_on=taken_on or (clean.taken_at.date() if clean.taken_at else None),
+    with story_change(article, user=user, check=_story_photos_check) as change:
+        story = change.article
+        count = story.photos.count()
+        if count >= MAX_PHOTOS_PER_STORY:
+            raise NotAllowed(
+                f"每篇稿件最多 {MAX_PHOTOS_PER_STORY} 张图片，这篇稿件已有 {count} 张；"
+                "请先删去一些。"
             )
-            photo.image.save(stored.name, stored, save=False)
-            written.append(photo.image.name)
-            photo.save()
-            for order, (reporter, title) in enumerate(credits):
-                PhotoCredit.objects.create(photo=photo, reporter=reporter, title=title, order=order)
-            written += [r.file.name for r in photo_make_renditions(photo)]
-            change.log("photo.add", f"添加图片“{photo}”", photo=photo.pk)
-    except BaseException:
-        for name in written:  # nothing of a refused or failed add stays in storage
-            default_storage.delete(name)
-        raise
+        _alt_text_check(story, alt_text)
+        if is_lead:
+            story.photos.filter(is_lead=True).update(is_lead=False)
+        photo = Photo(
+            article=story,
+            alt_text=alt_text.strip(),
+            caption=caption.strip(),
+            is_lead=is_lead,
+            order=count,
+            uploaded_by=user_row(user),
+            taken_on=taken_on or (clean.taken_at.date() if clean.taken_at else None),
+        )
+        photo.image.save(stored.name, stored, save=False)
+        change.wrote(photo.image.name)
+        photo.save()
+        for order, (reporter, title) in enumerate(credits):
+            PhotoCredit.objects.create(photo=photo, reporter=reporter, title=title, order=order)
+        change.wrote(*(r.file.name for r in photo_make_renditions(photo)))
+        change.log("photo.add", f"添加图片“{photo}”", photo=photo.pk)
     return photo
 
 
@@ -195,6 +193,8 @@ def photo_update(
         raise TypeError(f"photo_update() got unexpected fields {sorted(unknown)}")
     with _photo_change(photo, user) as change:
         photo = Photo.objects.select_for_update().get(pk=photo.pk)
+        if "alt_text" in values and photo.article_id:
+            _alt_text_check(photo.article, values["alt_text"])
         changed = []
         for name, value in values.items():
             if isinstance(value, str):
@@ -237,8 +237,11 @@ def photo_replace(*, photo: Photo, upload, user) -> Photo:
         old_files = files_of(photo)
         photo.renditions.all().delete()
         photo.image.save(stored.name, stored, save=False)
+        new_files = [photo.image.name]
         photo.save()
-        photo_make_renditions(photo)
+        new_files += [r.file.name for r in photo_make_renditions(photo)]
+        if change is not None:
+            change.wrote(*new_files)
         delete_files_after_commit(old_files)
         _log(change, photo, user, "photo.replace", f"更换图片“{photo}”的图片文件")
     return photo

@@ -116,7 +116,9 @@ def article_create(*, user, values: dict, article: Article | None = None) -> Art
     if not desk.can_file:
         raise NotAllowed("你没有权限新建稿件。")
     mine = _submitted(values)
-    if not desk.can_publish and any(mine.get(f.name) for f in content.EDITABLE if f.kind == "flag"):
+    if not desk.can_set_desk_flags and any(
+        mine.get(f.name) for f in content.EDITABLE if f.kind == "flag"
+    ):
         raise NotAllowed("只有编辑可以修改“推荐”和“无需配图”。")
     if not mine.get("headline"):
         raise NotAllowed("主题（标题）不能为空。")
@@ -150,7 +152,11 @@ def article_restore(
         old = content_at(change.article, version)
         if old is None:
             raise NotAllowed(f"第 {version} 版的内容没有保存下来，无法恢复。")
-        mine = _submitted({f.name: old[f.name] for f in content.EDITABLE if f.name in old})
+        restored = [f for f in content.EDITABLE if f.name in old]
+        if not change.tester.can_set_desk_flags():
+            # 推荐 and 无需配图 are the desk's: a reporter's restore leaves them as they are.
+            restored = [f for f in restored if f.kind != "flag"]
+        mine = _submitted({f.name: old[f.name] for f in restored})
         fields = _apply(change, mine)
         saved_at = StoryRevision.objects.filter(article=change.article, version=version).first()
         change.log(
@@ -240,31 +246,45 @@ def draft_discard(*, user, article: Article | None) -> int:
 def article_recover(*, user, version) -> Article:
     """Bring back a deleted story from its last revision (``version``, a django-reversion
     ``Version`` of the story): its text, classification and credits as they were, as a draft
-    again if it was live. Only those who may delete stories may bring one back. Raises
+    (its photos went with it). Unions, events, columns and reporters deleted or merged away
+    since are left out. Only those who may delete stories may bring one back. Raises
     :class:`NotAllowed`."""
     from django.contrib.contenttypes.models import ContentType
 
-    from ..models import Byline, Reporter
+    from ..models import Byline
 
     if not DeskTester(user).can_delete_stories:
         raise NotAllowed("只有可以删除稿件的编辑才能恢复已删除的稿件。")
-    if Article.objects.filter(pk=version.object_id).exists():
-        raise NotAllowed("这篇稿件没有被删除。")
+    data = version.field_dict
     with transaction.atomic(), reversion.create_revision():
-        version.revert()
-        article = Article.objects.get(pk=version.object_id)
-        if article.status == Article.Status.PUBLISHED:
-            article.status, article.publish_at = Article.Status.DRAFT, None
-            article.save(update_fields=["status", "publish_at"])
-        bylines = version.revision.version_set.filter(
-            content_type=ContentType.objects.get_for_model(Byline)
+        if Article.objects.select_for_update().filter(pk=version.object_id).exists():
+            raise NotAllowed("这篇稿件没有被删除。")
+        article = Article(pk=int(version.object_id), created_by=user_row(user))
+        own = [f.name for f in content.EDITABLE if f.kind in ("line", "text", "choice", "flag")]
+        for name in [*own, "source_file", "source_position", "paper_date", "page"]:
+            if name in data:
+                setattr(article, name, data[name])
+        content.write(article, {"column": data.get("column_id")})
+        article.status, article.publish_at = Article.Status.DRAFT, None
+        article.save()
+        bylines = [
+            v.field_dict
+            for v in version.revision.version_set.filter(
+                content_type=ContentType.objects.get_for_model(Byline)
+            )
+        ]
+        credits = [
+            [b["reporter_id"], "", b["title"], b["contribution"]]
+            for b in sorted(bylines, key=lambda b: b.get("order", 0))
+            if b.get("article_id") == article.pk
+        ]
+        content.write_related(
+            article,
+            {
+                "unions": [[pk, ""] for pk in data.get("unions", [])],
+                "events": [[pk, ""] for pk in data.get("events", [])],
+                "credits": credits,
+            },
         )
-        for byline in bylines:
-            data = byline.field_dict
-            if (
-                data.get("article_id") == article.pk
-                and Reporter.objects.filter(pk=data["reporter_id"]).exists()
-            ):
-                byline.revert()
         record_new_story(article, user=user, action="article.recover", summary="恢复已删除的稿件")
     return article

@@ -13,7 +13,7 @@ from unionnews.actors import user_row
 from unionnews.dates import datetime_label
 
 from ..models import Article, ArticleStatus, Transition
-from ..workflow import REQUIRED_COMMENT, STEPS, TIME_CLEARED, TIME_GIVEN, TIME_NOW
+from ..workflow import REQUIRED_COMMENT, STEPS, TIME_CLEARED, TIME_GIVEN, TIME_NOW, step_target
 from .changes import story_change
 from .errors import NotAllowed
 
@@ -40,7 +40,8 @@ def take_step(name: str, *, article: Article, user, comment: str = "", at=None) 
     ) as change:
         story = change.article
         from_status = story.status
-        story.status = step.to
+        to_status = step_target(step, story)
+        story.status = to_status
         if step.publish_time == TIME_NOW:
             story.publish_at = timezone.now()
         elif step.publish_time == TIME_GIVEN:
@@ -53,15 +54,15 @@ def take_step(name: str, *, article: Article, user, comment: str = "", at=None) 
             step=name,
             user=user_row(user),
             from_status=from_status,
-            to_status=step.to,
+            to_status=to_status,
             comment=comment,
         )
-        move = f"{Status(from_status).label} → {Status(step.to).label}"
+        move = f"{Status(from_status).label} → {Status(to_status).label}"
         change.log(
             f"article.{name}",
             move + (f"：{comment}" if comment else ""),
             from_status=from_status,
-            to_status=step.to,
+            to_status=to_status,
         )
     article.refresh_from_db()
     return article
@@ -118,7 +119,8 @@ def article_publish(*, article: Article, user, at: datetime | None = None) -> Ar
 
 
 def article_unschedule(*, article: Article, user, comment: str = "") -> Article:
-    """Take a scheduled story off the schedule before it goes live (→ approved)."""
+    """Take a scheduled story off the schedule before it goes live: back to approved, or to
+    signed off if the chief editor had signed it (the sign-off is kept)."""
     return take_step("unschedule", article=article, user=user, comment=comment or "取消定时发布")
 
 

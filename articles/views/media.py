@@ -44,7 +44,7 @@ def _may_see(request, photo: Photo) -> bool | None:
     if photo.article is not None and photo.article.is_public:
         return True
     if photo.article is None:
-        return False if DeskTester(request.user).is_editor else None
+        return False if DeskTester(request.user).can_manage_loose_photos else None
     return False if StoryTester(request.user, photo.article).can_view() else None
 
 

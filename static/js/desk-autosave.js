@@ -6,8 +6,55 @@
 // session has expired, they are kept in this browser (localStorage) and sent to the server
 // the next time the story's form is open and logged in. Leaving the page with changes not
 // saved asks first. The form works without this script; it only adds the safety net.
+//
+// The script is on every admin page: a page that says a save succeeded (Django's success
+// message) drops the copies kept while that save was sent, and logging out drops them all,
+// so that nothing typed stays in a shared browser.
+const PREFIX = "unionnews-draft:";
+
+function keptCopies() {
+  const keys = [];
+  for (let i = 0; i < window.localStorage.length; i += 1) {
+    const key = window.localStorage.key(i);
+    if (key && key.startsWith(PREFIX)) {
+      keys.push(key);
+    }
+  }
+  return keys;
+}
+
+function readCopy(key) {
+  try {
+    return JSON.parse(window.localStorage.getItem(key) || "null");
+  } catch (error) {
+    return null;
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
+  try {
+    if (window.location.pathname.endsWith("/logout/")) {
+      keptCopies().forEach((key) => window.localStorage.removeItem(key));
+    } else if (document.querySelector(".messagelist .success")) {
+      keptCopies().forEach((key) => {
+        const copy = readCopy(key);
+        if (copy && copy.submitted) {
+          window.localStorage.removeItem(key);
+        }
+      });
+    }
+  } catch (error) {
+    // No storage in this browser: the server's copy is all there is.
+  }
+  // A button that throws typed work away asks first (without the script, it just does).
+  document.querySelectorAll("[data-confirm]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  });
   const config = document.getElementById("unionnews-autosave");
   const form = document.getElementById("article_form");
   if (!config || !form) {
@@ -117,17 +164,16 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
-  // A copy left in this browser: sent to the server, then offered like any kept draft.
-  let kept = null;
-  try {
-    kept = JSON.parse(window.localStorage.getItem(storageKey) || "null");
-  } catch (error) {
-    kept = null;
-  }
+  // A copy left in this browser (the server could not be reached, or the save was sent as
+  // the session expired): when the form does not already hold it, it is handed to the server
+  // and offered back, like any kept draft. The page is never reloaded: a form shown again
+  // with its errors keeps what was typed into it.
+  const kept = readCopy(storageKey);
   if (kept && kept.data) {
-    const savedSince = kept.submitted && version() !== null && kept.version !== null && version() > kept.version;
     const restoring = new URLSearchParams(window.location.search).has("restore_draft");
-    if (savedSince || restoring || document.querySelector(".unionnews-draft-offer")) {
+    const current = typed();
+    const held = Object.keys(kept.data).every((name) => current[name] === kept.data[name]);
+    if (restoring || held || document.querySelector(".unionnews-draft-offer")) {
       window.localStorage.removeItem(storageKey);
     } else {
       send({ data: kept.data, version: kept.version })
@@ -139,7 +185,7 @@ document.addEventListener("DOMContentLoaded", () => {
           const link = document.createElement("a");
           link.href = "?restore_draft=1";
           link.textContent = "恢复这些内容";
-          notice.append("本机浏览器里有你上次未能保存的内容。", link);
+          notice.append("本机浏览器里有你上次未能保存的内容，已交给服务器保存。", link);
           form.prepend(notice);
         })
         .catch(() => {});

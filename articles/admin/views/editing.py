@@ -38,7 +38,7 @@ PENDING = "articles.conflict.{pk}"
 CHOICES = {"theirs": "采用对方的版本", "mine": "采用我的版本"}
 
 
-def keep_pending(request, article, conflict: EditConflict, *, uploads_lost: bool = False) -> str:
+def keep_pending(request, article, conflict: EditConflict, *, lost: list[str] = ()) -> str:
     """Keep ``conflict``'s submission in the session for :class:`ConflictView`; returns the
     page's URL. The typed text is also kept as the user's draft, so that it survives a lost
     session too."""
@@ -46,7 +46,7 @@ def keep_pending(request, article, conflict: EditConflict, *, uploads_lost: bool
     request.session[PENDING.format(pk=article.pk)] = {
         "base": merge.base.get("version") if merge.base else None,
         "mine": merge.mine,
-        "uploads_lost": uploads_lost,
+        "lost": list(lost),
     }
     typed = {f.name: merge.mine[f.name] for f in content.TYPED if f.name in merge.mine}
     try:
@@ -79,10 +79,19 @@ class ConflictView(StoryView):
 
     def post(self, request, *args, **kwargs):
         pending = request.session.get(self.key)
-        if pending is None or "discard" in request.POST:
+        if pending is None:
+            # Resolved in another tab, or the session ended: keep any autosaved draft.
+            messages.info(request, "这次保存冲突已经处理过（或已过期），稿件保持现在的内容。")
+            return redirect(change_url(self.story))
+        if "discard" in request.POST:
             request.session.pop(self.key, None)
             draft_discard(user=request.user, article=self.story)
             messages.info(request, "已放弃你这次的修改，稿件保持别人保存的内容。")
+            return redirect(change_url(self.story))
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            messages.error(request, "表单缺少版本信息，请重新打开稿件。")
             return redirect(change_url(self.story))
         merge = self.merge(pending)
         missing = [f for f in merge.both if request.POST.get(f"choose-{f.name}") not in CHOICES]
@@ -99,14 +108,14 @@ class ConflictView(StoryView):
                     if f.kind in ("line", "text") and edited is not None
                     else merge.mine[f.name]
                 )
-        version = int(request.POST.get("version") or 0)
         try:
             result = article_edit(
                 article=self.story, user=request.user, values=values, base_version=version
             )
         except EditConflict as again:
-            pending = {**pending, "base": version, "mine": {**pending["mine"], **again.merge.mine}}
-            request.session[self.key] = pending
+            # Only what the editor has now decided is theirs to keep, merged from the version
+            # they decided on: fields they left to the other person stay the other person's.
+            request.session[self.key] = {**pending, "base": version, "mine": again.merge.mine}
             messages.warning(request, "就在刚才，又有人保存了这篇稿件；请按现在的内容再核对一次。")
             return redirect(reverse("admin:articles_article_conflict", args=[self.story.pk]))
         except NotAllowed as exc:
@@ -114,12 +123,13 @@ class ConflictView(StoryView):
             return redirect(change_url(self.story))
         request.session.pop(self.key, None)
         kept = content.summary(merge.theirs_only)
-        message = "已保存"
         if result.fields:
-            message += f"你的修改（{result.summary}）"
-        if kept:
-            message += f"，并保留了对方的修改（{kept}）"
-        messages.success(request, message + f"。现为第 {result.article.version} 版。")
+            message = f"已保存你的修改（{result.summary}）"
+            if kept:
+                message += f"，并保留了对方的修改（{kept}）"
+            messages.success(request, message + f"。现为第 {result.article.version} 版。")
+        else:
+            messages.info(request, "你的修改与现在保存的内容一致，没有需要保存的改动。")
         return redirect(change_url(self.story))
 
     def merge(self, pending) -> content.Merge:
@@ -134,17 +144,13 @@ class ConflictView(StoryView):
         both = []
         for f in merge.both:
             theirs, mine = f.display(merge.theirs.get(f.name)), f.display(merge.mine.get(f.name))
-            marked_theirs, marked_mine = (
-                diffs.inline_diff(theirs, mine) if f.kind != "text" else (None, None)
-            )
             both.append(
                 {
                     "field": f,
                     "theirs": theirs,
                     "mine": mine,
+                    # The body: what differs, paragraph by paragraph, from theirs to mine.
                     "diff": diffs.body_diff(theirs, mine) if f.kind == "text" else None,
-                    "marked_theirs": marked_theirs,
-                    "marked_mine": marked_mine,
                     "editable": f.kind in ("line", "text"),
                     "raw_mine": merge.mine.get(f.name) if f.kind in ("line", "text") else "",
                     "choice": self.request.POST.get(f"choose-{f.name}", ""),
@@ -156,7 +162,7 @@ class ConflictView(StoryView):
             both=both,
             version=self.story.version,
             base_version=pending["base"],
-            uploads_lost=pending.get("uploads_lost"),
+            lost=pending.get("lost", []),
             last_step=last,
             updated_label=datetime_label(self.story.updated_at),
             choices=CHOICES,

@@ -47,8 +47,12 @@ def compared(older: dict, newer: dict, *, old_label="旧", new_label="新") -> l
         for f in content.FIELDS
         if f.name in older and f.name in newer
     ]
-    shown_old = {f.name: f.display(older.get(f.name)) for f in content.FIELDS}
-    shown_new = {f.name: f.display(newer.get(f.name)) for f in content.FIELDS}
+
+    def shown(f, value):
+        return f.items(value) if f.diff_kind == "items" else f.display(value)
+
+    shown_old = {f.name: shown(f, older.get(f.name)) for f in content.FIELDS}
+    shown_new = {f.name: shown(f, newer.get(f.name)) for f in content.FIELDS}
     return diffs.compare(fields, shown_old, shown_new, old_label=old_label, new_label=new_label)
 
 
@@ -77,7 +81,7 @@ class HistoryView(StoryView):
             revisions=shown,
             compare_url=reverse("admin:articles_article_compare", args=[quote(self.story.pk)]),
             can_restore=self.tester.can_restore(),
-            audit_url=audit_log_url(self.story),
+            audit_url=audit_log_url(self.story) if self.desk.can_view_audit_log else "",
             **kwargs,
         )
 
@@ -157,6 +161,9 @@ class RestoreView(StoryView):
 
     def post(self, request, *args, **kwargs):
         row = self.row
+        if _number(request.POST.get("version")) is None:
+            messages.error(request, "表单缺少版本信息，请重新打开要恢复的版本。")
+            return redirect(history_url(self.story))
         try:
             result = article_restore(
                 article=self.story,
