@@ -171,7 +171,7 @@ class UnionAdmin(DeskModelAdmin):
 
     # -- columns -------------------------------------------------------------------------------
 
-    @admin.display(description="层级", ordering="name")
+    @admin.display(description="名称（按上下级排列）", ordering="name")
     def tree_name(self, obj):
         depth = getattr(obj, "tree_depth", 0)
         return format_html(

@@ -408,3 +408,34 @@ def test_a_bulk_delete_that_includes_a_photo_one_may_not_delete_deletes_nothing(
     assert (
         draft.photos.filter(pk=mine.pk).exists() and submitted.photos.filter(pk=locked.pk).exists()
     )
+
+
+def test_a_photo_without_alt_text_on_a_published_story_is_a_field_error(client, desk):
+    story = live(own_story(desk), desk)
+    client.force_login(desk["editor"])
+    add = reverse("admin:articles_photo_add")
+    data = {
+        "article": str(story.pk),
+        "image": jpeg(),
+        "alt_text": "",
+        "caption": "说明",
+        "order": "0",
+        "credits-TOTAL_FORMS": "0",
+        "credits-INITIAL_FORMS": "0",
+    }
+    response = client.post(add, data)
+    assert response.status_code == 200  # the form again, not a 403 page
+    errors = response.context["adminform"].form.errors
+    assert "替代文字" in errors["alt_text"][0]
+    assert not story.photos.exists()
+
+    change = reverse("admin:articles_article_change", args=[story.pk])
+    form = form_data(client.get(change))
+    form.update({"photos-TOTAL_FORMS": "1", "photos-0-image": jpeg(), "photos-0-order": "0"})
+    shown = client.post(change, form)
+    assert shown.status_code == 200
+    photo_rows = [
+        fs.formset for fs in shown.context["inline_admin_formsets"] if fs.formset.prefix == "photos"
+    ]
+    assert "替代文字" in photo_rows[0].errors[0]["alt_text"][0]
+    assert not story.photos.exists()

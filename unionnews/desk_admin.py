@@ -63,6 +63,8 @@ class DeskModelAdmin(admin.ModelAdmin):
 
     #: The list page's title; default: the model's plural name.
     list_title = ""
+    #: What an empty value reads as, in lists and in the filters' "none" choice.
+    empty_value_display = "（未填）"
 
     # -- saving --------------------------------------------------------------------------------
 

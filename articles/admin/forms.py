@@ -17,7 +17,7 @@ from unionnews.dates import datetime_label
 
 from .. import content, photos
 from ..models import Article, Photo
-from ..services import MAX_PHOTOS_PER_STORY, photo_clean_upload
+from ..services import MAX_PHOTOS_PER_STORY, alt_text_refusal, photo_clean_upload
 from ..workflow import Step
 
 #: The story form's fields, in the form's order: the editable content (``content.EDITABLE``
@@ -139,6 +139,18 @@ class PhotoAdminForm(forms.ModelForm):
         except photos.PhotoRejected as exc:
             raise ValidationError(str(exc), code="photo_rejected") from exc
         return self.checked_upload[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        story = cleaned.get("article") or (
+            self.instance.article if self.instance.article_id else None
+        )
+        adding = self.instance.pk is None and self.checked_upload is not None
+        if adding or "alt_text" in self.changed_data:
+            refusal = alt_text_refusal(story, cleaned.get("alt_text", ""))
+            if refusal and not cleaned.get("DELETE"):
+                self.add_error("alt_text", refusal)
+        return cleaned
 
     def description_changes(self) -> dict:
         """The description fields this editor changed, with their new values."""

@@ -28,6 +28,7 @@ from .notes import article_add_correction, article_add_note, correction_delete, 
 from .people import correspondents_move, photos_move, stories_move
 from .photos import (
     MAX_PHOTOS_PER_STORY,
+    alt_text_refusal,
     photo_add,
     photo_clean_upload,
     photo_delete,
@@ -95,6 +96,7 @@ ACTIONS = {
 __all__ = [
     "ACTIONS",
     "MAX_PHOTOS_PER_STORY",
+    "alt_text_refusal",
     "EditConflict",
     "EditResult",
     "ImportConflict",

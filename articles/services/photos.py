@@ -84,11 +84,21 @@ def _story_photos_check(tester: StoryTester) -> str | None:
     return tester.edit_refusal()
 
 
+def alt_text_refusal(story: Article | None, alt_text: str) -> str | None:
+    """Why a photo with ``alt_text`` may not be on ``story``, or ``None``: a photo on a story
+    that is published (live or scheduled) must say what it shows, the same rule that holds a
+    story back from publication (``workflow.photo_refusal``). Forms ask it too, to show the
+    reason on the field."""
+    if story is not None and story.status == Article.Status.PUBLISHED:
+        if not (alt_text or "").strip():
+            return "这篇稿件已发布，图片必须填写替代文字（为看不到图片的读者描述画面）。"
+    return None
+
+
 def _alt_text_check(story: Article, alt_text: str) -> None:
-    """A photo on a story that is published (live or scheduled) must say what it shows: the
-    same rule that holds a story back from publication (``workflow.photo_refusal``)."""
-    if story.status == Article.Status.PUBLISHED and not (alt_text or "").strip():
-        raise NotAllowed("这篇稿件已发布，图片必须填写替代文字（为看不到图片的读者描述画面）。")
+    refusal = alt_text_refusal(story, alt_text)
+    if refusal:
+        raise NotAllowed(refusal)
 
 
 @contextmanager

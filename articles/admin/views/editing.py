@@ -45,6 +45,7 @@ def keep_pending(request, article, conflict: EditConflict, *, lost: list[str] = 
     merge = conflict.merge
     request.session[PENDING.format(pk=article.pk)] = {
         "base": merge.base.get("version") if merge.base else None,
+        "opened": merge.base.get("version") if merge.base else None,
         "mine": merge.mine,
         "lost": list(lost),
     }
@@ -162,6 +163,7 @@ class ConflictView(StoryView):
             both=both,
             version=self.story.version,
             base_version=pending["base"],
+            opened_version=pending.get("opened", pending["base"]),
             lost=pending.get("lost", []),
             last_step=last,
             updated_label=datetime_label(self.story.updated_at),
