@@ -26,7 +26,10 @@ def _empty_cache():
     it) outlives a test's database, whose rows are rolled back."""
     from django.core.cache import cache
 
+    from unionnews import page_cache
+
     cache.clear()
+    page_cache.forget_outage()
 
 
 @pytest.fixture(autouse=True)

@@ -35,10 +35,11 @@ class ArticlesConfig(AppConfig):
 
 
 def next_scheduled_publication(now):
-    """When the next scheduled story goes live (定时发布): no cached page outlives it."""
+    """When the next story scheduled after ``now`` goes live (定时发布): no page rendered at
+    ``now`` outlives it."""
     from .models import Article
 
-    return Article.objects.scheduled().values_list("publish_at", flat=True).first()
+    return Article.objects.scheduled(after=now).values_list("publish_at", flat=True).first()
 
 
 class TopicsConfig(AppConfig):

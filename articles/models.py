@@ -249,11 +249,12 @@ class ArticleQuerySet(models.QuerySet):
             return self
         return self.own_by(user).filter(status__in=REPORTER_EDITABLE)
 
-    def scheduled(self):
-        """Published stories whose publish time has not come yet (定时发布), soonest first."""
-        return self.filter(status=ArticleStatus.PUBLISHED, publish_at__gt=timezone.now()).order_by(
-            "publish_at", "pk"
-        )
+    def scheduled(self, *, after=None):
+        """Published stories whose publish time has not come yet (定时发布), soonest first;
+        ``after``: not yet at that moment (default now)."""
+        return self.filter(
+            status=ArticleStatus.PUBLISHED, publish_at__gt=after or timezone.now()
+        ).order_by("publish_at", "pk")
 
     def credited_to(self, reporter):
         """Stories with any credit for ``reporter``: a byline (text or photo) or the credit

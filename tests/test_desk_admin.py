@@ -439,3 +439,47 @@ def test_a_photo_without_alt_text_on_a_published_story_is_a_field_error(client, 
     ]
     assert "替代文字" in photo_rows[0].errors[0]["alt_text"][0]
     assert not story.photos.exists()
+
+
+# -- issue 10: the desk reveals nothing it should not --------------------------------------
+
+
+def test_view_on_site_answers_only_for_objects_the_user_may_see(client, desk):
+    from django.contrib.contenttypes.models import ContentType
+
+    others = article_create(
+        user=desk["other"],
+        values={
+            "headline": "别人的秘密草稿",
+            "body": "正文。",
+            "credits": [(desk["other"].reporter, "记者", "text")],
+        },
+    )
+    mine = own_story(desk)
+    type_id = ContentType.objects.get_for_model(Article).pk
+    client.force_login(desk["reporter"])
+
+    refused = client.get(f"/admin/r/{type_id}/{others.pk}/")
+    assert refused.status_code == 404
+    assert others.slug not in refused.content.decode() and "Location" not in refused
+    own = client.get(f"/admin/r/{type_id}/{mine.pk}/")
+    assert own.status_code == 302 and own["Location"] == reverse(
+        "articles:story_preview", args=[mine.pk]
+    )
+    client.logout()
+    assert client.get(f"/admin/r/{type_id}/{mine.pk}/").status_code == 302  # to the login page
+    assert "/admin/login/" in client.get(f"/admin/r/{type_id}/{mine.pk}/")["Location"]
+
+
+def test_a_name_credited_only_on_drafts_has_no_public_page(client, desk):
+    story = own_story(desk)
+    reporter = desk["reporter"].reporter
+    assert client.get(reporter.get_absolute_url()).status_code == 404
+    live(story, desk)
+    assert client.get(reporter.get_absolute_url()).status_code == 200
+
+
+def test_every_page_carries_a_permissions_policy(client, desk):
+    for url in (reverse("articles:home"), reverse("admin:login")):
+        policy = client.get(url)["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy

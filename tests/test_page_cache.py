@@ -370,3 +370,192 @@ def test_desk_pages_are_private_and_never_stored(client, editor):
         response = client.get(url)
         assert response.status_code == 200
         assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.parametrize("url_name", ["articles:home", "articles:feed_latest_rss"])
+def test_a_page_rendered_across_a_scheduled_time_is_not_kept_past_it(
+    client, settings, editor, monkeypatch, url_name
+):
+    """Issue 10: a page whose rendering began before T and ended after T lacks the story
+    scheduled for T; it must not be served at or after T. Readers are simulated with the
+    clock moving past T while the page renders (real Redis, database 15)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "unionnews-tests",
+        }
+    }
+    cache.clear()
+    at = lambda *hms: datetime(2026, 7, 15, *hms, tzinfo=SHANGHAI)  # noqa: E731
+    try:
+        with time_machine.travel(at(7, 0), tick=False) as clock:
+            factories.make_article("早已发布", published=True, publish_at=at(6, 0))
+            story = factories.make_article("八点上线的稿件", status=Article.Status.APPROVED)
+            services.article_publish(article=story, user=editor, at=at(8, 0))
+            clock.move_to(at(7, 59, 59, 500000))
+
+            from django.urls import resolve
+
+            view = resolve(reverse(url_name)).func
+            rendering = {}
+
+            def slow_render(*args, **kwargs):  # the page takes a second to render, across T
+                response = view(*args, **kwargs)
+                rendering["done"] = True
+                clock.move_to(at(8, 0, 0, 500000))
+                return response
+
+            import django.urls.resolvers as resolvers
+
+            original = resolvers.URLPattern.resolve
+
+            def patched(self, path):  # the URL resolves to the slow render of its view
+                match = original(self, path)
+                if match is not None and match.func is view:
+                    match.func = slow_render
+                return match
+
+            monkeypatch.setattr(resolvers.URLPattern, "resolve", patched)
+            first = client.get(reverse(url_name))
+            assert rendering.get("done") and "八点上线的稿件" not in text(first)
+            monkeypatch.setattr(resolvers.URLPattern, "resolve", original)
+
+            clock.move_to(at(8, 0, 1))
+            again = client.get(reverse(url_name))
+            assert "八点上线的稿件" in text(again), again.get("X-Cache")
+    finally:
+        cache.clear()
+
+
+def test_a_page_rendered_across_midnight_is_not_kept_past_it(client, monkeypatch):
+    """The midnight cut-off has the same race: the event index rendered from 23:59:59.5 to
+    00:00:00.5 still shows yesterday's final as upcoming; it must not be served after 00:00."""
+    import django.urls.resolvers as resolvers
+
+    factories.make_article(
+        "比赛报道",
+        published=True,
+        publish_at=datetime(2023, 7, 10, tzinfo=SHANGHAI),
+        events=[factories.make_event("今日决赛", starts_on=datetime(2023, 7, 15).date())],
+    )
+    events = reverse("events:event_list")
+    with time_machine.travel(
+        datetime(2023, 7, 15, 23, 59, 59, 500000, tzinfo=SHANGHAI), tick=False
+    ) as clock:
+        view = resolvers.get_resolver().resolve(events).func
+        original = resolvers.URLPattern.resolve
+
+        def slow(*args, **kwargs):
+            response = view(*args, **kwargs)
+            clock.move_to(datetime(2023, 7, 16, 0, 0, 0, 500000, tzinfo=SHANGHAI))
+            return response
+
+        def patched(self, path):
+            match = original(self, path)
+            if match is not None and match.func is view:
+                match.func = slow
+            return match
+
+        monkeypatch.setattr(resolvers.URLPattern, "resolve", patched)
+        client.get(events)
+        monkeypatch.setattr(resolvers.URLPattern, "resolve", original)
+        clock.move_to(datetime(2023, 7, 16, 0, 0, 1, tzinfo=SHANGHAI))
+        page = text(client.get(events))
+        assert page.index("今日决赛") > page.index('id="past-heading"')
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_cache_outage_is_logged_once_and_readers_are_served(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_timeout": 0.05, "socket_connect_timeout": 0.05},
+        }
+    }
+    factories.make_article("缓存故障时的稿件", published=True)
+    for _ in range(5):
+        response = client.get(reverse("articles:home"))
+        assert response.status_code == 200 and "缓存故障时的稿件" in text(response)
+    errors = [
+        r for r in caplog.records if r.name == "unionnews.page_cache" and r.levelname == "ERROR"
+    ]
+    assert len(errors) == 1 and "serving pages uncached" in errors[0].getMessage()
+    assert not any(r.exc_info for r in caplog.records)  # no traceback per request
+
+
+def test_a_frozen_cache_server_is_asked_once_not_on_every_request(client, settings):
+    """A server that accepts connections and never answers (a frozen Redis): the first
+    request waits one short socket timeout, the next ones do not ask it at all."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)  # held open, never answered
+
+    threading.Thread(target=accept, daemon=True).start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{listener.getsockname()[1]}/0",
+            "OPTIONS": {"socket_timeout": 0.05, "socket_connect_timeout": 0.05},
+        }
+    }
+    try:
+        factories.make_article("冻结时的稿件", published=True)
+        for _ in range(5):
+            assert client.get(reverse("articles:home")).status_code == 200
+        assert len(accepted) == 1
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+
+
+def test_the_production_cache_has_short_timeouts(settings):
+    import os
+    from importlib import reload
+
+    from unionnews import settings as project_settings
+
+    os.environ["CACHE_URL"] = "redis://127.0.0.1:6379/0"
+    try:
+        reload(project_settings)
+        options = project_settings.CACHES["default"]["OPTIONS"]
+        assert options["socket_timeout"] == options["socket_connect_timeout"] == 0.05
+    finally:
+        del os.environ["CACHE_URL"]
+        reload(project_settings)
+
+
+def test_made_up_page_numbers_and_kinds_are_not_cached(client):
+    factories.make_article("唯一的稿件", published=True)
+    home = reverse("articles:home")
+    for junk in ("abc", "0", "999", "02", "1.0"):
+        response = client.get(home, {"page": junk})
+        assert response.status_code == 404, junk
+        assert "X-Cache" not in response, junk
+    assert client.get(home, {"page": "1"})["X-Cache"] == "miss"
+    events = reverse("events:event_list")
+    assert client.get(events, {"kind": "nonsense"}).status_code == 404
+    assert client.get(events, {"kind": "competition"})["X-Cache"] == "miss"
+    from django.core.cache import cache as the_cache
+
+    keys = the_cache._cache.keys() if hasattr(the_cache, "_cache") else []
+    assert sum("cache_page" in k for k in keys) == 2  # the two real pages only

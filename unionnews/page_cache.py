@@ -34,6 +34,7 @@ pages are served uncached and the failure is logged; nothing is refused.
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -64,6 +65,52 @@ def lifetime_limit() -> int:
     return settings.UNIONNEWS_PAGE_CACHE_SECONDS
 
 
+class _Outage:
+    """The cache server's health as this process sees it (issue 10, "Redis trouble"): after a
+    failure the cache is left alone for :attr:`RETRY_AFTER` seconds, so that a frozen or
+    stopped server costs readers one short timeout, not one per request; the outage is
+    logged once when it starts and once when it ends. Coming back, every cached page is
+    retired: changes made meanwhile could not retire them."""
+
+    RETRY_AFTER = 5.0
+
+    def __init__(self):
+        self.since: float | None = None
+        self.retry_at = 0.0
+
+    def open(self) -> bool:
+        """Whether to talk to the cache server now."""
+        return self.since is None or time.monotonic() >= self.retry_at
+
+    def failed(self, what: str, exc: Exception) -> None:
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+            logger.error(
+                "page cache: %s failed (%s: %s); serving pages uncached until the cache "
+                "server answers again",
+                what,
+                type(exc).__name__,
+                exc,
+            )
+        self.retry_at = now + self.RETRY_AFTER
+
+    def answered(self) -> None:
+        if self.since is not None:
+            lasted = time.monotonic() - self.since
+            self.since = None
+            logger.warning("page cache: the cache server answers again after %.0f s", lasted)
+            _bump()
+
+
+_outage = _Outage()
+
+
+def forget_outage() -> None:
+    """Start over as if the cache server had always answered (tests, and a new process)."""
+    _outage.__init__()
+
+
 def current_generation() -> int:
     """The generation that keys of cached pages carry now; starts at a fresh number when the
     cache has none (first use, or evicted), which also retires every page stored before."""
@@ -79,8 +126,8 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or evicted): any new number retires old pages
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
-    except Exception:  # the cache server is down: its pages cannot be served either
-        logger.exception("page cache: could not retire cached pages")
+    except Exception as exc:  # the cache server is down: its pages cannot be served either
+        _outage.failed("retiring cached pages", exc)
 
 
 def retire() -> None:
@@ -133,18 +180,31 @@ def register_deadline(next_change: Callable[[datetime], datetime | None]) -> Non
         _DEADLINES.append(next_change)
 
 
-def page_lifetime(now: datetime | None = None) -> int:
-    """Whole seconds a page rendered at ``now`` may be served: the configured limit, cut at
-    every registered deadline (:func:`register_deadline`: the next scheduled publish time,
-    the next midnight in Asia/Shanghai), rounded down so that the page has expired by then.
-    0 means "do not cache"."""
-    now = now or timezone.now()
-    until = now + timedelta(seconds=lifetime_limit())
+def page_expiry(started: datetime) -> datetime:
+    """When a page whose rendering began at ``started`` expires: the configured limit from
+    then, cut at every registered deadline that comes after ``started`` (the next scheduled
+    publish time, the next midnight in Asia/Shanghai). Computed from the start of the
+    rendering, not from when the page is stored: a page rendered from rows read before a
+    story's time is never kept past that time, however long the rendering took (issue 10)."""
+    until = started + timedelta(seconds=lifetime_limit())
     for next_change in _DEADLINES:
-        moment = next_change(now)
+        moment = next_change(started)
         if moment is not None:
             until = min(until, moment)
-    return max(int((until - now).total_seconds()), 0)
+    return until
+
+
+def page_lifetime(now: datetime | None = None, *, started: datetime | None = None) -> int:
+    """Whole seconds, counted from ``now``, that a page whose rendering began at ``started``
+    (by default ``now``) may still be served: rounded down so that the page has expired by
+    its deadline. 0 means "do not cache"."""
+    now = now or timezone.now()
+    return max(int((page_expiry(started or now) - now).total_seconds()), 0)
+
+
+#: A cached parameter's value: one word of a few letters (``kind``) or a page number written
+#: the one way (``page=2``, not ``02`` or ``2.0``), so that a URL cannot be varied endlessly.
+CACHED_VALUE = re.compile(r"[a-z_]{1,20}|[1-9][0-9]{0,5}")
 
 
 def _cacheable_request(request) -> bool:
@@ -153,6 +213,10 @@ def _cacheable_request(request) -> bool:
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(NEVER_CACHED)
         and set(request.GET) <= CACHED_PARAMETERS
+        and all(
+            len(values) == 1 and CACHED_VALUE.fullmatch(values[0])
+            for _, values in request.GET.lists()
+        )
     )
 
 
@@ -177,29 +241,31 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not lifetime_limit() or not _cacheable_request(request):
+        if not lifetime_limit() or not _cacheable_request(request) or not _outage.open():
             return self.get_response(request)
         try:
             prefix = f"page.{current_generation()}"
             key = get_cache_key(request, prefix, "GET", cache=cache)
             cached = cache.get(key) if key is not None else None
-        except Exception:
-            logger.exception("page cache: lookup failed; serving uncached")
+        except Exception as exc:
+            _outage.failed("lookup", exc)
             return self.get_response(request)
+        _outage.answered()
         if cached is not None:
             cached[STATUS_HEADER] = "hit"
             return cached
 
+        started = timezone.now()
         response = self.get_response(request)
         if _cacheable_response(request, response):
-            lifetime = page_lifetime()
+            lifetime = page_lifetime(started=started)
             if lifetime > 0:
                 try:
                     key = learn_cache_key(request, response, lifetime, prefix, cache=cache)
                     cache.set(key, response, lifetime)
                     response[STATUS_HEADER] = "miss"
-                except Exception:
-                    logger.exception("page cache: could not store %s", request.path)
+                except Exception as exc:
+                    _outage.failed("storing a page", exc)
         return response
 
 

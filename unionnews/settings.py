@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy: the site uses no camera, microphone, location, payment… (issue 10).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,12 +132,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: CACHE_URL (or REDIS_URL) selects Redis, otherwise a per-process memory cache.
 CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+# A cache server that is slow or gone must cost readers milliseconds, not seconds: short
+# socket timeouts (UNIONNEWS_CACHE_TIMEOUT_MS), and the page cache stops asking for a few
+# seconds after a failure (unionnews/page_cache.py).
+CACHE_TIMEOUT_SECONDS = env_int("UNIONNEWS_CACHE_TIMEOUT_MS", 50) / 1000
 if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "unionnews",
+            "OPTIONS": {
+                "socket_timeout": CACHE_TIMEOUT_SECONDS,
+                "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -241,6 +251,23 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
     },
+}
+
+# Browser features no page of the site uses are switched off for it and for anything it embeds.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
 }
 
 # Security headers; the production hardening applies whenever DEBUG is off.

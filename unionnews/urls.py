@@ -11,7 +11,14 @@ from articles.sitemaps import SITEMAPS
 from articles.urls import event_urlpatterns, union_urlpatterns
 from articles.views.media import photo_file
 
+from .desk_admin import view_on_site
+
 urlpatterns = [
+    # The admin's 在站点上查看 shortcut, asking who may see the object (Django's asks nobody).
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("unions/", include((union_urlpatterns, "organizations"))),

@@ -5,6 +5,7 @@ Events the importer proposed (``reviewed=False``) have no public page until an e
 confirms them, as with unions.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -21,11 +22,11 @@ def event_list(request):
     events are paginated, newest first. Each shows its number of published stories.
     """
     kind = request.GET.get("kind", "")
+    if kind and kind not in EventKind.values:
+        raise Http404("没有这一类活动。")  # not a page: never cached under a made-up kind
     events = Event.objects.reviewed()
-    if kind in EventKind.values:
+    if kind:
         events = events.filter(kind=kind)
-    else:
-        kind = ""
     today = timezone.localdate()
     upcoming = list(events.upcoming(today))
     page_obj = paginate(request, events.past(today))

@@ -119,15 +119,17 @@ def column_detail(request, pk: int, slug: str):
 
 
 def reporter_detail(request, pk: int, slug: str):
-    """A reporter's published stories, text or photo, newest first."""
+    """A reporter's published stories, text or photo, newest first. A person credited only
+    on stories readers cannot see has no page (404): a draft's credit is not public."""
     reporter = get_object_or_404(Reporter.objects.select_related("union"), pk=pk)
+    stories = Article.objects.published().credited_to(reporter).with_listing().newest_first()
+    page_obj = paginate(request, stories)
+    if not page_obj.paginator.count:
+        raise Http404("没有这位作者的报道。")
     if moved := redirect_if_moved(request, slug, reporter.get_absolute_url(), reporter.slug):
         return moved
-    stories = Article.objects.published().credited_to(reporter).with_listing().newest_first()
     return render(
-        request,
-        "articles/reporter_detail.html",
-        {"reporter": reporter, "page_obj": paginate(request, stories)},
+        request, "articles/reporter_detail.html", {"reporter": reporter, "page_obj": page_obj}
     )
 
 
