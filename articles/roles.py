@@ -51,8 +51,10 @@ _EDIT = [
     *(f"taggit.{a}_tag" for a in ("add", "change", "delete")),
     *(f"articles.{a}_correction" for a in ("add", "change", "delete")),
     "articles.delete_editorialnote",
-    # The desk's audit log (操作日志), read-only.
+    # The desk's audit log (操作日志), read-only; lifting a login lockout (登录锁定).
     "unionnews.view_auditentry",
+    "unionnews.view_loginlock",
+    "unionnews.delete_loginlock",
 ]
 
 #: Group name → permissions as ``app_label.codename``.

@@ -483,3 +483,57 @@ def test_every_page_carries_a_permissions_policy(client, desk):
     for url in (reverse("articles:home"), reverse("admin:login")):
         policy = client.get(url)["Permissions-Policy"]
         assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+
+
+# -- login throttling ------------------------------------------------------------------------
+
+
+def test_repeated_wrong_passwords_lock_the_account_until_an_editor_unlocks_it(desk, settings):
+    login = reverse("admin:login")
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attacker.post(login, {"username": "machao", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with Django's message
+    locked = attacker.post(login, {"username": "machao", "password": "wrong"})
+    assert locked.status_code == 429
+    page = text(locked)
+    assert "登录失败次数过多" in page and "分钟后自动解除" in page and "登录锁定" in page
+
+    # The right password does not get in while locked, from anywhere.
+    owner = Client(REMOTE_ADDR="198.51.100.7")
+    refused = owner.post(login, {"username": "machao", "password": "pw-for-tests-only"})
+    assert refused.status_code == 429
+
+    editor = Client()
+    editor.force_login(desk["editor"])
+    locks = reverse("admin:unionnews_loginlock_changelist")
+    assert "machao" in text(editor.get(locks))
+    from unionnews.models import LoginLock
+
+    ids = [str(pk) for pk in LoginLock.objects.values_list("pk", flat=True)]
+    done = editor.post(locks, {"action": "unlock", "_selected_action": ids}, follow=True)
+    assert "已解除" in text(done)
+    assert AuditEntry.objects.filter(action="login.unlock", user=desk["editor"]).exists()
+
+    back = owner.post(login, {"username": "machao", "password": "pw-for-tests-only"})
+    assert back.status_code == 302  # logged in
+
+
+def test_one_address_trying_many_names_is_locked_too(desk, settings):
+    attacker = Client(REMOTE_ADDR="203.0.113.10")
+    login = reverse("admin:login")
+    codes = [
+        attacker.post(login, {"username": f"guess{i}", "password": "x"}).status_code
+        for i in range(settings.AXES_FAILURE_LIMIT + 1)
+    ]
+    assert codes[-1] == 429
+    other = Client(REMOTE_ADDR="203.0.113.10")
+    assert (
+        other.post(login, {"username": "editor", "password": "pw-for-tests-only"}).status_code
+        == 429
+    )
+
+
+def test_a_reporter_cannot_unlock_logins(client, desk):
+    client.force_login(desk["reporter"])
+    assert client.get(reverse("admin:unionnews_loginlock_changelist")).status_code == 403

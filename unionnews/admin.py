@@ -2,7 +2,8 @@
 kind of object and one object (a story, a union); read-only (Wagtail's audit log is the
 model). Editors see it; it is written only by the services."""
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
@@ -11,7 +12,8 @@ from django.utils.html import format_html
 from . import audit
 from .audit import ACTIONS, action_label
 from .dates import datetime_label
-from .models import AuditEntry
+from .logins import LockNotAllowed, login_unlock
+from .models import AuditEntry, LoginLock
 
 admin.site.site_header = "UnionNews 编辑部"
 admin.site.site_title = "UnionNews 编辑部"
@@ -190,3 +192,51 @@ def _retitle(model, admin_class, title: str) -> None:
 
 _retitle(User, UserAdmin, "用户")
 _retitle(Group, GroupAdmin, "用户组")
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """登录锁定: user names and addresses with failed logins (django-axes), those locked out
+    first; 解除锁定 lets them log in again at once (``unionnews.logins.login_unlock``)."""
+
+    list_display = ["who", "ip_address", "failures_since_start", "locked", "last_try"]
+    search_fields = ["username", "ip_address"]
+    ordering = ["-failures_since_start", "-attempt_time"]
+    actions = ["unlock"]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "登录锁定", **(extra_context or {})})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="用户名", ordering="username")
+    def who(self, lock):
+        return lock.username or "（未填用户名）"
+
+    @admin.display(description="已锁定", boolean=True)
+    def locked(self, lock):
+        return lock.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.display(description="最近一次尝试", ordering="attempt_time")
+    def last_try(self, lock):
+        return datetime_label(lock.attempt_time)
+
+    @admin.action(description="解除所选的登录锁定", permissions=["delete"])
+    def unlock(self, request, queryset):
+        try:
+            count = login_unlock(user=request.user, locks=queryset)
+        except LockNotAllowed as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request, f"已解除 {count} 项登录锁定，对方现在可以重新登录。", messages.SUCCESS
+        )

@@ -12,6 +12,7 @@ class UnionNewsConfig(AppConfig):
     verbose_name = "编辑部"
 
     def ready(self):
-        from . import audit, records
+        from . import audit, logins, records
 
         audit.register(records.ACTIONS)
+        audit.register(logins.ACTIONS)

@@ -7,6 +7,7 @@ merged union keeps its history. ``data`` holds the action's details for display 
 changed, the comment, the states before and after).
 """
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -50,3 +51,14 @@ class AuditEntry(models.Model):
         from .audit import action_label
 
         return f"{self.user_label or '系统'} {action_label(self.action)} {self.object_label}"
+
+
+class LoginLock(AccessAttempt):
+    """Repeated failed logins for a user name or from an address (django-axes' record), as
+    the desk sees them (登录锁定): who is locked out, since when, after how many failures.
+    Deleting a row lifts the lockout (``unionnews.logins.login_unlock``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录锁定"
+        verbose_name_plural = "登录锁定"

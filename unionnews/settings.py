@@ -7,6 +7,7 @@ See README.md for the full list.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "csp",  # django-csp: registers its system checks and the csp template tags
+    "axes",  # django-axes: login throttling (lockouts are managed under 编辑部 → 登录锁定)
     "articles.apps.TopicsConfig",  # django-taggit, named 话题 on the desk
     "reversion",
     "unionnews",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unionnews.urls"
@@ -163,6 +167,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes, issue 10): after AXES_FAILURE_LIMIT wrong passwords for one
+# user name, or from one address, logins from there are refused for AXES_COOLOFF_TIME, with
+# a page in Chinese; an editor lifts a lockout at once under 编辑部 → 登录锁定.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("UNIONNEWS_LOGIN_FAILURE_LIMIT", 10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("UNIONNEWS_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unionnews.logins.lockout_response"
+AXES_ENABLE_ADMIN = False  # the desk's own page: unionnews.admin.LoginLockAdmin
+AXES_VERBOSE = False
+# Behind a reverse proxy, the client address comes from X-Forwarded-For: say how many proxies.
+AXES_IPWARE_PROXY_COUNT = env_int("UNIONNEWS_PROXY_COUNT", 0) or None
 
 # Internationalization: the UI is Simplified Chinese. Add ("en", "English") to LANGUAGES
 # to let LocaleMiddleware offer English to browsers that ask for it.
