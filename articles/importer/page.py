@@ -19,6 +19,7 @@ as a paragraph, so no text is lost.
 """
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,14 @@ from .topics import suggest_topics
 from .unions import UnionDirectory
 
 #: A headline may end in ？ or ！ (怎么安排？); such a line is short.
+#: A page's work is bounded (issue 10): a page beyond these is refused with a message that
+#: names the line, never left to run into a server's timeout. A day's page carries one to a
+#: few dozen stories of at most a few thousand characters.
+MAX_STORIES = 300
+MAX_STORY_CHARS = 50_000
+MAX_PROPOSED_UNIONS = 60
+#: Seconds a page may take to parse; a page that takes longer is refused.
+TIME_BUDGET = 15.0
 MAX_QUESTION_TITLE = 24
 _QUESTION_END_RE = re.compile(r"[？！?!]+[”’\"」』）)]*$")
 #: A page name (版名) such as 职工之家 or 工会工作; a kicker is a longer phrase.
@@ -97,6 +106,7 @@ def parse_text(
     title, or a title with nothing under it.
     """
     directory = directory or _NO_DIRECTORY
+    deadline = time.monotonic() + TIME_BUDGET
     raw = normalise_lines(text)
     lines = [_split_markdown(i + 1, line) for i, line in enumerate(raw) if line]
     if not lines:
@@ -108,7 +118,22 @@ def parse_text(
     if not builder.articles:
         raise PageParseError("没有找到任何稿件（标题加正文）", source=source)
     for article in builder.articles:
+        if time.monotonic() > deadline:
+            raise PageParseError(
+                f"版面过于复杂，解析超过 {TIME_BUDGET:.0f} 秒仍未完成"
+                f"（到第 {article.position} 篇稿件），已停止；请检查这是不是一个版面的文本",
+                source=source,
+                line=article.line,
+            )
         _finish(article, directory)
+    proposed = {m.name for a in builder.articles for m in a.union_mentions if not m.known}
+    if len(proposed) > MAX_PROPOSED_UNIONS:
+        raise PageParseError(
+            f"这个版面提到 {len(proposed)} 个名录中没有的工会，"
+            f"超过每版 {MAX_PROPOSED_UNIONS} 个的上限；"
+            "请检查版面文本，或先在工会名录中补充这些工会",
+            source=source,
+        )
     return ParsedPage(
         source=source, column=builder.column, articles=builder.articles, digest=digest(raw)
     )
@@ -326,6 +351,12 @@ class _PageBuilder:
 
     def start_article(self, run: list[_Line]) -> None:
         self.check_last()
+        if len(self.articles) >= MAX_STORIES:
+            raise self.error(
+                run[0],
+                f"一个版面最多 {MAX_STORIES} 篇稿件，这里已是第 {len(self.articles) + 1} 篇；"
+                "请检查这是不是一个版面的文本",
+            )
         if self._pending_notes and self.articles:
             self._notes[len(self.articles) + 1] = self._pending_notes
             self._pending_notes = []
@@ -390,6 +421,15 @@ class _PageBuilder:
             if not text:
                 return
         article.paragraphs.append(text)
+        self.check_length(article, line)
+
+    def check_length(self, article: ParsedArticle, line: _Line) -> None:
+        if sum(len(p) for p in article.paragraphs) > MAX_STORY_CHARS:
+            raise self.error(
+                line,
+                f"第 {article.position} 篇稿件“{article.headline[:20]}”的正文"
+                f"超过 {MAX_STORY_CHARS} 字；请检查是否缺了标题，或把它分成几篇",
+            )
 
     def continue_paragraph(self, line: _Line) -> None:
         paragraphs = self.current.paragraphs
@@ -403,6 +443,7 @@ class _PageBuilder:
             else ""
         )
         paragraphs[-1] = previous + glue + line.text
+        self.check_length(self.current, line)
 
     def kind_of(self, article: ParsedArticle) -> str:
         if article.position in self._photo_story:

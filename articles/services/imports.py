@@ -15,6 +15,7 @@ from pathlib import Path
 
 import reversion
 from django.db import transaction
+from taggit.models import Tag
 
 from events.models import Event
 from events.services import event_propose
@@ -72,14 +73,61 @@ def union_directory() -> UnionDirectory:
 def preview_page(*, data: bytes, source: str) -> ParsedPage:
     """Parse a page against the current directory and columns; writes nothing.
 
-    Raises :class:`~articles.importer.PageParseError` naming the file and line.
+    Raises :class:`~articles.importer.PageParseError` naming the file and line: for a page
+    that cannot be parsed, and for one with a value longer than the database keeps
+    (:func:`check_fits`), so that the dry run and the import refuse the same pages.
     """
-    return parse_page(
+    source = Path(source).name
+    _fits(source, "版面文件名", ImportedPage, "source_file", source=source, line=None)
+    page = parse_page(
         data,
         source=source,
         directory=union_directory(),
         known_columns=Column.objects.values_list("name", flat=True),
     )
+    check_fits(page)
+    return page
+
+
+def _limit(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _fits(value, what: str, model, field: str, *, source: str, line: int | None) -> None:
+    limit = _limit(model, field)
+    if value and len(value) > limit:
+        raise PageParseError(
+            f"{what}“{value[:20]}…”有 {len(value)} 个字，超过了 {limit} 字的上限；"
+            "请检查这一行是否把几行连在了一起",
+            source=source,
+            line=line,
+        )
+
+
+def check_fits(page: ParsedPage) -> None:
+    """Refuse a parsed page any of whose values the database cannot keep: every field the
+    parser fills, checked against its model field's length (issue 10: on PostgreSQL a value
+    too long was a ``DataError`` traceback, not a message). Raises ``PageParseError`` naming
+    the file, the line of the story and the limit."""
+    source = page.source
+    _fits(page.column, "栏目名", Column, "name", source=source, line=None)
+    tag_limit = Tag._meta.get_field("name").max_length
+    for story in page.articles:
+        where = {"source": source, "line": story.line}
+        for name, what in (("kicker", "引题"), ("headline", "主题"), ("subtitle", "副题")):
+            _fits(getattr(story, name), what, Article, name, **where)
+        _fits(story.section, "小栏", Article, "section", **where)
+        _fits(story.dateline, "电头", Article, "dateline", **where)
+        for credit in story.bylines:
+            _fits(credit.name, "署名的姓名", Reporter, "name", **where)
+        for mention in story.union_mentions:
+            if not mention.known:
+                _fits(mention.name, "新提议的工会名称", Union, "name", **where)
+        for event in story.events:
+            _fits(event.name, "活动名称", Event, "name", **where)
+        for topic in story.topics:
+            if len(topic) > tag_limit:
+                raise PageParseError(f"话题“{topic[:20]}…”超过 {tag_limit} 字", **where)
 
 
 def import_page(
@@ -101,8 +149,8 @@ def import_page(
     """
     if not DeskTester(user).can_import:
         raise NotAllowed("你没有权限导入版面。")
-    source = Path(source).name
     page = preview_page(data=data, source=source)
+    source = page.source
     with transaction.atomic(), reversion.create_revision():
         previous = ImportedPage.objects.select_for_update().filter(source_file=source).first()
         if previous is not None:
