@@ -73,7 +73,7 @@ def live(story, desk):
 
 
 def text(response) -> str:
-    return response.content.decode()
+    return response.getvalue().decode()
 
 
 # -- every view asks the tester --------------------------------------------------------------
@@ -537,3 +537,42 @@ def test_one_address_trying_many_names_is_locked_too(desk, settings):
 def test_a_reporter_cannot_unlock_logins(client, desk):
     client.force_login(desk["reporter"])
     assert client.get(reverse("admin:unionnews_loginlock_changelist")).status_code == 403
+
+
+# -- request limits --------------------------------------------------------------------------
+
+
+def test_uploads_and_large_bodies_from_someone_not_logged_in_are_refused(desk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    reader = Client()
+    big = SimpleUploadedFile("big.jpg", b"\xff" * 100_000, content_type="image/jpeg")
+    upload = reader.post(reverse("admin:login"), {"file": big, "username": "x"})
+    assert upload.status_code == 413 and "未登录时不能上传" in text(upload)
+    huge = reader.post(
+        reverse("admin:login"),
+        data="username=" + "x" * 70_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert huge.status_code == 413
+    assert (
+        reader.post(reverse("admin:login"), {"username": "x", "password": "y"}).status_code == 200
+    )
+
+
+def test_a_body_over_the_largest_story_with_photos_is_refused_unread(client, desk, settings):
+    settings.UNIONNEWS_MAX_REQUEST_MB = 1
+    story = own_story(desk)
+    client.force_login(desk["reporter"])
+    change = reverse("admin:articles_article_change", args=[story.pk])
+    response = client.generic(
+        "POST",
+        change,
+        b"x",
+        CONTENT_TYPE="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(2 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "超过了每次 1 MB 的上限" in text(response)
+    data = form_data(client.get(change), body="正常大小的修改。")
+    assert client.post(change, data).status_code == 302

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bodies too large, and uploads from someone not logged in: 413 before the body is read.
+    "unionnews.limits.RequestLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -236,6 +238,10 @@ UNIONNEWS_MEDIA_ACCEL_REDIRECT = os.environ.get("UNIONNEWS_MEDIA_ACCEL_REDIRECT"
 # Uploads: files over 2.5 MB stream to a temporary file, never held in memory; a request with
 # more files than a story's photos could need is refused (400.html says why).
 DATA_UPLOAD_MAX_NUMBER_FILES = 30
+# The largest request the desk sends (a story with 12 photos of up to 20 MB each), in MB;
+# anything larger is refused before it is read (unionnews/limits.py). Keep nginx's
+# client_max_body_size the same (docs/production.md).
+UNIONNEWS_MAX_REQUEST_MB = env_int("UNIONNEWS_MAX_REQUEST_MB", 250)
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {

@@ -1,0 +1,68 @@
+"""Request limits before Django reads a body (issue 10, "Request limits before Django").
+
+:class:`RequestLimitMiddleware` answers, from the request's headers alone:
+
+- a request body over :func:`max_request_bytes` (the largest legitimate request: a story with
+  its photos) with 413 and a page in Chinese, before a byte of it is read;
+- a body over :data:`ANONYMOUS_MAX_BYTES` from someone not logged in with 413 too: readers
+  never upload, and the login form is a few hundred bytes, so nothing worth calling an upload
+  gets through.
+
+The server in front decides how long a slow client may take to send what is allowed: behind
+nginx with request buffering (``docs/production.md``), a slow upload never holds a worker.
+"""
+
+from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
+from django.http import StreamingHttpResponse
+from django.template.loader import render_to_string
+
+#: The most a request from someone not logged in may carry: the login form, with room.
+ANONYMOUS_MAX_BYTES = 64 * 1024
+
+
+def max_request_bytes() -> int:
+    """The largest request the desk sends: a story form with its most photos, each at the
+    largest size accepted (``UNIONNEWS_MAX_REQUEST_MB``, 250 MB: 12 photos × 20 MB and the
+    text)."""
+    return settings.UNIONNEWS_MAX_REQUEST_MB * 1024 * 1024
+
+
+def _too_large(request, reason: str) -> StreamingHttpResponse:
+    page = render_to_string("413.html", {"reason": reason}, request=request)
+    # Streamed, so without a Content-Length: the server closes the connection after it rather
+    # than read the refused body to reach a next request.
+    response = StreamingHttpResponse([page.encode()], status=413)
+    response["Content-Type"] = "text/html; charset=utf-8"
+    stream = request.META.get("wsgi.input")
+    if isinstance(stream, LimitedStream):
+        # Django's development server (make run) reads what is left of a body into memory
+        # once the response is sent; there is nothing left to read of a refused one.
+        stream.limit = 0
+    return response
+
+
+class RequestLimitMiddleware:
+    """See the module docstring. Place it after ``AuthenticationMiddleware`` (it asks who is
+    logged in, which reads the session, not the body) and before anything that reads the
+    body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = max_request_bytes()
+        if length > limit:
+            return _too_large(
+                request,
+                f"这次提交有 {length // 1024 // 1024} MB，"
+                f"超过了每次 {limit // 1024 // 1024} MB 的上限（一篇稿件连同最多 12 张图片）。"
+                "请分几次上传图片。",
+            )
+        if length > ANONYMOUS_MAX_BYTES and not request.user.is_authenticated:
+            return _too_large(request, "未登录时不能上传文件或提交大量内容；请先登录编辑部后台。")
+        return self.get_response(request)
