@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrations-check clean
+.PHONY: install run serve test lint format migrations-check clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -24,6 +24,13 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The demo with production's parts: nginx (buffers and caps bodies) in front of gunicorn,
+# DEBUG off, Redis as the shared cache; http://127.0.0.1:8080/ (deploy/serve.py).
+serve: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	PORT=$${PORT:-8080} $(PY) manage.py seed_demo
+	$(PY) deploy/serve.py
 
 # pytest exits 5 when it collects no test: that is a failure here, never a silent pass.
 test: $(STAMP) $(NODE_STAMP) migrations-check

@@ -18,7 +18,9 @@ Issue 5 ("Upload in the admin") lets editors attach photos to a story. What the 
 * **Animation.** An animated WebP or PNG (APNG) is accepted as its first frame only: a news
   photo is a still, and keeping one frame keeps memory and the renditions simple.
 * **Re-encoding.** Every accepted photo is re-encoded in its own format (JPEG quality 90,
-  optimised PNG, WebP quality 90 or lossless when the upload was lossless): anything that is
+  PNG at zlib level 1, WebP quality 90 or lossless when the upload was lossless; the lossless
+  encodings are the fast ones, since a 50-megapixel PNG took 139 s at PNG's "optimize" and
+  22 s as WebP at method 4, and readers only ever get the renditions): anything that is
   not the picture (scripts in comments, appended archives, XMP, text chunks) is left behind.
   The EXIF orientation is applied, so width and height are as displayed. The ICC profile is
   kept (a CMYK JPEG is converted to sRGB through its profile).
@@ -55,6 +57,13 @@ MAX_UPLOAD_BYTES: int = 20 * 1024 * 1024
 
 #: Largest image, in pixels (width × height): 50 megapixels.
 MAX_PIXELS: int = 50_000_000
+
+#: The most pixels one save may bring, all its uploads together (issue 10, "Image work is
+#: bounded per request"): twelve 12-megapixel phone photos, or three of the largest. On the
+#: reference machine (2 cores) the worst such save, three 50-megapixel PNGs cleaned and cut,
+#: takes about 15 s, a quarter of the production recipe's 60 s worker timeout
+#: (``bench/photo_bench.py``).
+MAX_PIXELS_PER_SAVE: int = 150_000_000
 
 #: CSS pixel widths of the renditions in the ``srcset``.
 RENDITION_WIDTHS: tuple[int, ...] = (480, 960, 1600)
@@ -235,6 +244,31 @@ def clean_upload(stream: BinaryIO, *, name: str = "", size: int | None = None) -
         width=im.width,
         height=im.height,
         taken_at=taken_at,
+    )
+
+
+def pixels_of(stream: BinaryIO) -> int:
+    """Width × height of the image in ``stream``, read from its header without decoding a
+    pixel, or 0 when the header is not that of a JPEG, PNG or WebP (the upload's own check
+    then refuses it). The stream is left at offset 0."""
+    try:
+        stream.seek(0)
+        head = stream.read(32)
+        size = _header_size(head) or _jpeg_size(stream)
+    except Exception:
+        size = None
+    finally:
+        stream.seek(0)
+    return size[0] * size[1] if size else 0
+
+
+def too_many_pixels_for_one_save(total: int) -> str:
+    """The editor's message for uploads of ``total`` pixels together, over
+    :data:`MAX_PIXELS_PER_SAVE`."""
+    return (
+        f"这次保存的图片共 {total / 10_000:.0f} 万像素，超过每次保存 "
+        f"{MAX_PIXELS_PER_SAVE // 10_000} 万像素的上限（约 12 张手机照片）。"
+        "请先保存其中几张，再添加其余的。"
     )
 
 
@@ -444,9 +478,9 @@ def _encode_clean(im: Image.Image, fmt: str, exif: bytes, lossless_webp: bool) -
     if fmt == "JPEG":
         im.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True, **options)
     elif fmt == "PNG":
-        im.save(out, "PNG", optimize=True, **options)
+        im.save(out, "PNG", compress_level=1, **options)
     elif lossless_webp:
-        im.save(out, "WEBP", lossless=True, quality=80, method=4, **options)
+        im.save(out, "WEBP", lossless=True, quality=0, method=0, **options)
     else:
         im.save(out, "WEBP", quality=_WEBP_QUALITY, method=4, **options)
     return out.getvalue()

@@ -6,6 +6,12 @@ camera noise (hard to compress, like a real photo): the time to check and normal
 (``clean_upload``) and to make its six renditions (``make_renditions``), median of 3; and for a
 complete 30000×30000 PNG (900 MP once decoded): the time to refuse it and the peak memory
 of a fresh process that does only that (decoding it would need about 900 MB).
+
+Then the worst save the desk may make (issue 10, "Image work is bounded per request"): the
+most pixels one save may bring, ``photos.MAX_PIXELS_PER_SAVE``, as 50-megapixel PNGs (the
+slowest format to clean), each checked and cut as the story form's save does; and, in the
+same run, the cost of the PNG encoding used before (``optimize=True``) against today's, on one
+of those images.
 """
 
 import io
@@ -89,5 +95,34 @@ def main():
         print(f"    {image.format:<5} {size:<10} {len(image.data) / 1024:.0f} KB")
 
 
+def worst_save():
+    side_w, side_h = 7000, photos.MAX_PIXELS // 7000
+    count = photos.MAX_PIXELS_PER_SAVE // (side_w * side_h)
+    # Smooth, photo-like content, so that the PNG fits the 20 MB limit of one upload.
+    picture = Image.effect_noise((side_w // 200, side_h // 200), 64).convert("RGB")
+    picture = picture.resize((side_w, side_h), Image.Resampling.BICUBIC)
+    encoded = io.BytesIO()
+    picture.save(encoded, "PNG")
+    data = encoded.getvalue()
+    started = time.perf_counter()
+    for i in range(count):
+        clean = photos.clean_upload(io.BytesIO(data), name=f"{i}.png", size=len(data))
+        photos.make_renditions(clean.data)
+    elapsed = time.perf_counter() - started
+    print(f"the worst save: {count} PNGs of {side_w}×{side_h} ({len(data) / 1e6:.1f} MB each)")
+    print(f"  cleaned and cut in {elapsed:.1f} s ({elapsed / count:.1f} s a photo)")
+    timings = {}
+    for label, options in (("optimize=True", {"optimize": True}), ("level 1", {})):
+        started = time.perf_counter()
+        picture.save(io.BytesIO(), "PNG", **(options or {"compress_level": 1}))
+        timings[label] = time.perf_counter() - started
+    ratio = timings["optimize=True"] / timings["level 1"]
+    print(
+        f"  one PNG's encoding: optimize=True {timings['optimize=True']:.1f} s, "
+        f"level 1 {timings['level 1']:.1f} s (ratio {ratio:.0f}×)"
+    )
+
+
 if __name__ == "__main__":
     main()
+    worst_save()

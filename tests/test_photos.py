@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from articles import roles, services
+from articles import photos, roles, services
 from articles.models import Article, Photo, Rendition
 from articles.services import TransitionNotAllowed
 from tests import factories
@@ -181,6 +181,65 @@ def test_more_files_than_a_request_may_carry_get_the_explaining_page(client, des
 
     assert response.status_code == 400
     assert "一次上传的文件太多" in response.content.decode()
+    assert not Photo.objects.exists() and not stored_files(media_root)
+
+
+def errors_of(page: str) -> list[str]:
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
+
+
+def test_one_saves_uploads_over_the_pixel_budget_are_refused_before_any_is_decoded(
+    client, desk, media_root
+):
+    # Four real 6500×6500 PNGs, 42 megapixels each: each within the 50-megapixel limit,
+    # 169 megapixels together, over the 150 a save may bring.
+    story = factories.make_article("原标题", created_by=desk["reporter_user"])
+    client.force_login(desk["reporter_user"])
+    files = [upload(png_bomb(6500), f"大图{i}.png", "image/png") for i in range(4)]
+
+    response = post_photos(client, story, files, headline="新标题")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    refused = [e for e in errors_of(page) if "超过每次保存 15000 万像素的上限" in e]
+    assert len(refused) == 4 and "这次保存的图片共 16900 万像素" in refused[0]
+    assert 'value="新标题"' in page
+    assert not Photo.objects.exists() and not stored_files(media_root)
+
+
+def test_uploads_within_the_pixel_budget_are_kept(client, desk, media_root, monkeypatch):
+    monkeypatch.setattr(photos, "MAX_PIXELS_PER_SAVE", 5_000_000)
+    story = factories.make_article(created_by=desk["reporter_user"])
+    client.force_login(desk["reporter_user"])
+    over = [upload(image_bytes(2000, 1000), f"{i}.jpg") for i in range(3)]
+    assert "超过每次保存 500 万像素的上限" in post_photos(client, story, over).content.decode()
+    within = [upload(image_bytes(2000, 1000), f"{i}.jpg") for i in range(2)]
+    assert post_photos(client, story, within).status_code == 302
+    assert story.photos.count() == 2
+
+
+def test_a_save_killed_while_cutting_renditions_leaves_no_file(
+    client, desk, media_root, monkeypatch
+):
+    """gunicorn ends a worker past its timeout by raising SystemExit in it (its SIGABRT
+    handler): the save is then cut short between two photos, as here."""
+    real, calls = photos.make_renditions, []
+
+    def killed_at_the_third(source, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit(1)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(photos, "make_renditions", killed_at_the_third)
+    story = factories.make_article(created_by=desk["reporter_user"])
+    client.force_login(desk["reporter_user"])
+    files = [upload(image_bytes(2000, 1000), f"{i}.jpg") for i in range(3)]
+
+    with pytest.raises(SystemExit):
+        post_photos(client, story, files)
+
+    assert len(calls) == 3
     assert not Photo.objects.exists() and not stored_files(media_root)
 
 

@@ -28,8 +28,20 @@ def max_request_bytes() -> int:
     return settings.UNIONNEWS_MAX_REQUEST_MB * 1024 * 1024
 
 
+def over_the_limit() -> str:
+    """The reason given for a body over :func:`max_request_bytes`, when its size is not
+    known (the proxy's own 413 page, ``deploy/serve.py``)."""
+    limit = max_request_bytes() // 1024 // 1024
+    return f"每次提交的上限是 {limit} MB（一篇稿件连同最多 12 张图片）。请分几次上传图片。"
+
+
+def refusal_page(reason: str, request=None) -> str:
+    """The 413 page in Chinese, saying ``reason``."""
+    return render_to_string("413.html", {"reason": reason}, request=request)
+
+
 def _too_large(request, reason: str) -> StreamingHttpResponse:
-    page = render_to_string("413.html", {"reason": reason}, request=request)
+    page = refusal_page(reason, request)
     # Streamed, so without a Content-Length: the server closes the connection after it rather
     # than read the refused body to reach a next request.
     response = StreamingHttpResponse([page.encode()], status=413)

@@ -115,7 +115,10 @@ class PhotoAdminForm(forms.ModelForm):
 
     image = forms.FileField(
         label="图片文件",
-        help_text="JPEG、PNG 或 WebP，不超过 20 MB、5000 万像素。",
+        help_text=(
+            "JPEG、PNG 或 WebP，每张不超过 20 MB、5000 万像素；"
+            "一次保存的图片合计不超过 1.5 亿像素。"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
@@ -126,6 +129,8 @@ class PhotoAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.checked_upload = None
+        #: Set by the formset when this save's uploads together are over the pixel budget.
+        self.over_budget = None
         for name in PHOTO_DESCRIPTION:
             if name in self.fields:
                 self.fields[name].show_hidden_initial = True
@@ -134,6 +139,8 @@ class PhotoAdminForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if not isinstance(image, UploadedFile):  # the stored file, unchanged
             return image
+        if self.over_budget:  # refused before a pixel is decoded
+            raise ValidationError(self.over_budget, code="too_many_pixels")
         try:
             self.checked_upload = photo_clean_upload(image)
         except photos.PhotoRejected as exc:
@@ -175,6 +182,28 @@ class PhotoInlineFormSet(forms.BaseInlineFormSet):
             form.empty_permitted = True
             form.has_changed = lambda: False
         return form
+
+    def full_clean(self):
+        if self.is_bound:
+            self._check_pixel_budget()
+        super().full_clean()
+
+    def _check_pixel_budget(self) -> None:
+        """Uploads of this save over ``photos.MAX_PIXELS_PER_SAVE`` together are all refused,
+        from their headers, before any is decoded: one save's image work stays bounded."""
+        uploads = [
+            (form, upload)
+            for form in self.forms
+            if isinstance(upload := self.files.get(form.add_prefix("image")), UploadedFile)
+        ]
+        # An image over the limit of one photo is refused on its own, from its header.
+        sizes = [(form, photos.pixels_of(upload)) for form, upload in uploads]
+        sizes = [(form, pixels) for form, pixels in sizes if pixels <= photos.MAX_PIXELS]
+        total = sum(pixels for _, pixels in sizes)
+        if total > photos.MAX_PIXELS_PER_SAVE:
+            message = photos.too_many_pixels_for_one_save(total)
+            for form, _ in sizes:
+                form.over_budget = message
 
     def clean(self):
         super().clean()

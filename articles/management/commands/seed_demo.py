@@ -6,6 +6,7 @@ demo account per role, printing the user names and passwords. Refuses to run wit
 the passwords are public.
 """
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -70,7 +71,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\n演示账号（仅供本地演示）："))
         for username, password, role, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role or '管理员':<6} 用户名 {username:<14} 密码 {password}")
-        self.stdout.write("后台：http://127.0.0.1:8000/admin/   网站：http://127.0.0.1:8000/")
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+        self.stdout.write(f"后台：{site}admin/   网站：{site}")
 
     def account(self, username, password, role, display_name, reporter_name):
         user, _ = get_user_model().objects.get_or_create(username=username)
