@@ -559,3 +559,70 @@ def test_made_up_page_numbers_and_kinds_are_not_cached(client):
 
     keys = the_cache._cache.keys() if hasattr(the_cache, "_cache") else []
     assert sum("cache_page" in k for k in keys) == 2  # the two real pages only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_hammering_cached_pages_across_a_scheduled_time_see_the_story_from_then_on(
+    live_server, settings, editor
+):
+    """Issue 10, as it was measured: a story scheduled for T, the cache warm (real Redis),
+    readers requesting the home page, the feed and the month's archive back to back through a
+    real threaded server. No page answered before T shows the story; every page asked for from
+    T on does, not minutes later."""
+    import threading
+    import time
+    import urllib.request
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "unionnews-tests-live",
+        }
+    }
+    cache.clear()
+    now = timezone.now()
+    factories.make_article(
+        "早些时候发布的稿件", published=True, publish_at=now - timedelta(hours=1)
+    )
+    story = factories.make_article("定时上线的稿件", status=Article.Status.APPROVED)
+    at = (now + timedelta(seconds=3)).replace(microsecond=0)
+    services.article_publish(article=story, user=editor, at=at)
+    local = timezone.localtime(at)
+    urls = [
+        reverse("articles:home"),
+        reverse("articles:feed_latest_rss"),
+        reverse("articles:archive_month", args=[local.year, local.month]),
+    ]
+    deadline = at.timestamp() + 1.5
+    seen: list[tuple[float, float, str, bool, str]] = []
+
+    def reader(url):
+        while time.time() < deadline:
+            began = time.time()
+            with urllib.request.urlopen(live_server.url + url, timeout=10) as response:
+                body = response.read().decode()
+                hit = response.headers.get("X-Cache", "")
+            seen.append((began, time.time(), url, "定时上线的稿件" in body, hit))
+
+    threads = [threading.Thread(target=reader, args=(url,)) for url in urls * 3]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        cache.clear()
+
+    moment = at.timestamp()
+    before = [s for s in seen if s[1] < moment]
+    after = [s for s in seen if s[0] >= moment + 0.05]
+    for url in urls:
+        assert any(s[2] == url and s[4] == "hit" for s in before), f"{url} was never cached"
+        assert any(s[2] == url for s in after)
+    assert not [s for s in before if s[3]], "the story showed before its time"
+    late = [(round(s[0] - moment, 2), s[2], s[4]) for s in after if not s[3]]
+    assert not late, f"pages without the story after its time: {late[:5]}"
