@@ -243,6 +243,25 @@ def test_a_save_killed_while_cutting_renditions_leaves_no_file(
     assert not Photo.objects.exists() and not stored_files(media_root)
 
 
+def test_a_save_ended_after_its_photos_are_stored_but_before_commit_leaves_no_file(
+    client, desk, media_root, monkeypatch
+):
+    """The worker may also be ended once the photos are stored, before the save commits."""
+    from articles.admin.story import ArticleAdmin
+
+    def ended(*args, **kwargs):
+        raise SystemExit(1)
+
+    monkeypatch.setattr(ArticleAdmin, "response_change", ended)
+    story = factories.make_article(created_by=desk["reporter_user"])
+    client.force_login(desk["reporter_user"])
+
+    with pytest.raises(SystemExit):
+        post_photos(client, story, [upload(image_bytes(2000, 1000), "a.jpg")])
+
+    assert not Photo.objects.exists() and not stored_files(media_root)
+
+
 def test_a_reporter_cannot_add_photos_to_a_story_under_review(desk):
     story = factories.make_article(
         created_by=desk["reporter_user"], status=Article.Status.SUBMITTED

@@ -27,7 +27,7 @@ from ..services import (
     photo_replace,
     photo_update,
 )
-from ..services.changes import story_change
+from ..services.changes import files_follow_the_transaction, story_change
 from ..workflow import tester_for
 from .forms import credit_rows, photo_operations
 from .views.editing import keep_pending
@@ -43,7 +43,8 @@ class StorySaving:
             if tester.can_view() and not tester.can_edit():
                 return self.refused(request, obj, f"{tester.edit_refusal()}本次没有保存。", 403)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with files_follow_the_transaction():
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except EditConflict as conflict:
             lost = rows_not_saved(request)
             messages.warning(

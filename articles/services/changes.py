@@ -14,7 +14,8 @@ the service does its writes. When it is done:
 All of it in one transaction. A service called inside another service's change of the same
 story (a photo deleted while the story form is saved) joins that change: one lock, one
 version, one revision, its own audit entry, and a savepoint of its own. Files the change put
-in storage (photos, renditions) are removed again if it rolls back.
+in storage (photos, renditions) are removed again if it rolls back, and, inside
+:func:`files_follow_the_transaction`, if the caller's transaction around it does.
 """
 
 import logging
@@ -36,6 +37,32 @@ from .errors import NotAllowed
 
 logger = logging.getLogger(__name__)
 _open: ContextVar[tuple] = ContextVar("open_story_changes", default=())
+_uncommitted: ContextVar[list | None] = ContextVar("uncommitted_files", default=None)
+
+
+def _remove(names) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("could not remove %s from storage", name)
+
+
+@contextmanager
+def files_follow_the_transaction() -> Iterator[None]:
+    """For a caller that holds a transaction around story changes (the admin's save view):
+    the files those changes put in storage leave it again if the block does not finish,
+    whether by an exception or by the worker being ended (gunicorn's timeout raises
+    ``SystemExit`` in the worker), since the rows that pointed at them roll back."""
+    written: list[str] = []
+    token = _uncommitted.set(written)
+    try:
+        yield
+    except BaseException:
+        _remove(written)
+        raise
+    finally:
+        _uncommitted.reset(token)
 
 
 class StoryChange:
@@ -67,11 +94,7 @@ class StoryChange:
     def forget_files(self, keep: int) -> None:
         """Remove from storage the files written after the first ``keep``: their change
         rolled back, so no row points at them."""
-        for name in self.written[keep:]:
-            try:
-                default_storage.delete(name)
-            except Exception:
-                logger.exception("could not remove %s from storage", name)
+        _remove(self.written[keep:])
         del self.written[keep:]
 
     def finish(self) -> None:
@@ -149,6 +172,8 @@ def story_change(
             finally:
                 _open.reset(token)
             change.finish()
+        if (uncommitted := _uncommitted.get()) is not None:
+            uncommitted.extend(change.written)
     except BaseException:
         if change is not None:
             change.forget_files(0)  # nothing of a rolled-back change stays in storage
