@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-NGINX_VAR = Path(os.environ.get("NGINX_DIR", VAR / "nginx"))
+NGINX_VAR = Path(os.environ.get("NGINX_DIR", VAR / "nginx")).resolve()
 PYTHON = sys.executable
 
 

@@ -41,19 +41,26 @@ class Upstream(http.server.ThreadingHTTPServer):
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                upstream.seen.append(("GET", self.path, 0))
+                if self.path == "/desk/body-check/":  # the site's answer: a real session?
+                    upstream.seen.append(("check", self.headers["X-Original-Method"], 0))
+                    valid = "sessionid=valid" in self.headers.get("Cookie", "")
+                    return self.reply(204 if valid else 403)
+                upstream.seen.append((self.command, self.path, 0))
                 self.reply()
 
             def do_POST(self):
+                if self.path == "/desk/body-check/":
+                    return self.do_GET()
                 length = int(self.headers.get("Content-Length") or 0)
                 upstream.seen.append(("POST", self.path, len(self.rfile.read(length))))
                 self.reply()
 
-            def reply(self):
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
+            def reply(self, status=200):
+                self.send_response(status)
+                self.send_header("Content-Length", "0" if status == 204 else "2")
                 self.end_headers()
-                self.wfile.write(b"ok")
+                if status != 204:
+                    self.wfile.write(b"ok")
 
             def log_message(self, *args):
                 pass
@@ -121,14 +128,19 @@ def test_a_2_gb_upload_is_refused_from_its_headers_with_the_chinese_page(proxy):
     assert all(p.stat().st_size < 1024 for p in (folder / "body").rglob("*") if p.is_file())
 
 
-def test_without_a_session_the_desk_takes_no_body_and_readers_none_over_64_kb(proxy):
-    port, upstream, _ = proxy
+def test_without_a_real_session_the_desk_takes_no_body_and_readers_none_over_64_kb(proxy):
+    port, upstream, folder = proxy
     upstream.seen.clear()
-    assert exchange(port, post_head("/admin/articles/article/1/change/", 10)).startswith(
-        "HTTP/1.1 413"
-    )
-    assert exchange(port, post_head("/search/", 70_000), b"x" * 70_000).startswith("HTTP/1.1 413")
-    assert upstream.seen == []
+    change = "/admin/articles/article/1/change/"
+    answer = exchange(port, post_head(change, 10))
+    assert answer.startswith("HTTP/1.1 413") and "提交的内容过大" in answer
+    # A made-up session cookie: the site is asked, says no, and nothing of the body is read.
+    forged = exchange(port, post_head(change, 200_000_000, "sessionid=forged"), b"x" * 100_000)
+    assert forged.startswith("HTTP/1.1 413") and "提交的内容过大" in forged
+    assert all(p.stat().st_size < 1024 for p in (folder / "body").rglob("*") if p.is_file())
+    search = exchange(port, post_head("/search/", 70_000), b"x" * 70_000)
+    assert search.startswith("HTTP/1.1 413")
+    assert upstream.seen == [("check", "POST", 0), ("check", "POST", 0)]
 
 
 def test_the_login_form_and_the_desks_uploads_pass_through_whole(proxy):
@@ -136,13 +148,14 @@ def test_the_login_form_and_the_desks_uploads_pass_through_whole(proxy):
     upstream.seen.clear()
     assert "200 OK" in exchange(port, post_head("/admin/login/", 50), b"u" * 50)
     photo = b"p" * 3_000_000
-    head = post_head("/admin/articles/article/1/change/", len(photo), "sessionid=abc")
+    head = post_head("/admin/articles/article/1/change/", len(photo), "sessionid=valid")
     assert "200 OK" in exchange(port, head, photo)
     assert "200 OK" in exchange(
         port, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )
     assert upstream.seen == [
         ("POST", "/admin/login/", 50),
+        ("check", "POST", 0),
         ("POST", "/admin/articles/article/1/change/", 3_000_000),
         ("GET", "/", 0),
     ]
@@ -156,3 +169,16 @@ def test_the_proxys_413_page_names_the_desks_limit(tmp_path, settings):
     page = (tmp_path / "413.html").read_text(encoding="utf-8")
     assert "提交的内容过大" in page and "每次提交的上限是 120 MB" in page
     assert os.path.getsize(tmp_path / "413.html") > 500
+
+
+@pytest.mark.django_db
+def test_the_site_tells_the_proxy_who_may_send_a_body_to_the_desk(client):
+    from tests import factories
+
+    check = "/desk/body-check/"
+    assert client.post(check, HTTP_X_ORIGINAL_METHOD="POST").status_code == 403
+    assert client.get(check, HTTP_X_ORIGINAL_METHOD="GET").status_code == 204
+    client.cookies["sessionid"] = "made-up"
+    assert client.post(check, HTTP_X_ORIGINAL_METHOD="POST").status_code == 403
+    client.force_login(factories.make_user("editor", is_staff=True))
+    assert client.post(check, HTTP_X_ORIGINAL_METHOD="POST").status_code == 204

@@ -619,7 +619,9 @@ def test_readers_hammering_cached_pages_across_a_scheduled_time_see_the_story_fr
 
     moment = at.timestamp()
     before = [s for s in seen if s[1] < moment]
-    after = [s for s in seen if s[0] >= moment + 0.05]
+    # A quarter of a second for a page stored just before T on a loaded machine (the issue
+    # allows one second); without the fix such pages stay for the full lifetime.
+    after = [s for s in seen if s[0] >= moment + 0.25]
     for url in urls:
         assert any(s[2] == url and s[4] == "hit" for s in before), f"{url} was never cached"
         assert any(s[2] == url for s in after)

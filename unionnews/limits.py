@@ -10,12 +10,15 @@
 
 The server in front decides how long a slow client may take to send what is allowed: behind
 nginx with request buffering (``docs/production.md``), a slow upload never holds a worker.
+nginx asks :func:`body_check` (``auth_request``) before it reads a body sent to the desk, so
+that only someone really logged in, not merely carrying a cookie, gets one buffered.
 """
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.views.decorators.csrf import csrf_exempt
 
 #: The most a request from someone not logged in may carry: the login form, with room.
 ANONYMOUS_MAX_BYTES = 64 * 1024
@@ -26,6 +29,23 @@ def max_request_bytes() -> int:
     largest size accepted (``UNIONNEWS_MAX_REQUEST_MB``, 250 MB: 12 photos × 20 MB and the
     text)."""
     return settings.UNIONNEWS_MAX_REQUEST_MB * 1024 * 1024
+
+
+def may_send_a_body(user) -> bool:
+    """Whether ``user`` may send more than :data:`ANONYMOUS_MAX_BYTES`, up to
+    :func:`max_request_bytes`: people of the desk, logged in."""
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+@csrf_exempt  # nginx asks with the method of the request it is about to read, without a body
+def body_check(request) -> HttpResponse:
+    """For nginx's ``auth_request`` in front of the desk (``deploy/nginx.conf``): 204 when
+    the request it is about to read (its method in ``X-Original-Method``, its cookies here)
+    may carry a body of the desk's size, 403 when not, which nginx answers with the 413 page
+    before reading a byte of the body."""
+    method = request.headers.get("X-Original-Method", "GET")
+    allowed = method in ("GET", "HEAD", "OPTIONS") or may_send_a_body(request.user)
+    return HttpResponse(status=204 if allowed else 403)
 
 
 def over_the_limit() -> str:
@@ -75,6 +95,6 @@ class RequestLimitMiddleware:
                 f"超过了每次 {limit // 1024 // 1024} MB 的上限（一篇稿件连同最多 12 张图片）。"
                 "请分几次上传图片。",
             )
-        if length > ANONYMOUS_MAX_BYTES and not request.user.is_authenticated:
+        if length > ANONYMOUS_MAX_BYTES and not may_send_a_body(request.user):
             return _too_large(request, "未登录时不能上传文件或提交大量内容；请先登录编辑部后台。")
         return self.get_response(request)

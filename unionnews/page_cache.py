@@ -44,7 +44,7 @@ from django.core import checks
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.cache import get_cache_key, learn_cache_key
+from django.utils.cache import add_never_cache_headers, get_cache_key, learn_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -262,10 +262,27 @@ class PageCacheMiddleware:
             if lifetime > 0:
                 try:
                     key = learn_cache_key(request, response, lifetime, prefix, cache=cache)
-                    cache.set(key, response, lifetime)
+                    # Counted again just before the page is stored, so that the time spent
+                    # storing the key above cannot carry the page past its deadline.
+                    cache.set(key, response, page_lifetime(started=started))
                     response[STATUS_HEADER] = "miss"
                 except Exception as exc:
                     _outage.failed("storing a page", exc)
+        return response
+
+
+class PrivateDeskMiddleware:
+    """Every answer under :data:`NEVER_CACHED` is ``private, no-store``, the desk's
+    refusals (403, 404) included: Django's ``never_cache`` marks only what a view returns,
+    not the page made from an exception it raises."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(NEVER_CACHED):
+            add_never_cache_headers(response)
         return response
 
 

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # Permissions-Policy: the site uses no camera, microphone, location, payment… (issue 10).
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The desk's pages, its refusals included, are private and never stored.
+    "unionnews.page_cache.PrivateDeskMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Anonymous readers' pages from the cache; after LocaleMiddleware (keys carry the language).

@@ -12,6 +12,7 @@ from articles.urls import event_urlpatterns, union_urlpatterns
 from articles.views.media import photo_file
 
 from .desk_admin import view_on_site
+from .limits import body_check
 
 urlpatterns = [
     # The admin's 在站点上查看 shortcut, asking who may see the object (Django's asks nobody).
@@ -20,6 +21,8 @@ urlpatterns = [
         admin.site.admin_view(view_on_site),
     ),
     path("admin/", admin.site.urls),
+    # Asked by nginx before it reads a body sent to the desk (deploy/nginx.conf).
+    path("desk/body-check/", body_check, name="body_check"),
     path("", include("articles.urls")),
     path("unions/", include((union_urlpatterns, "organizations"))),
     path("events/", include((event_urlpatterns, "events"))),
