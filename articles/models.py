@@ -139,6 +139,13 @@ class ArticleStatus(models.TextChoices):
 REPORTER_EDITABLE = (ArticleStatus.DRAFT, ArticleStatus.RETURNED)
 
 
+def _credited_named(name: str) -> Q:
+    """Stories with a credit (byline or photo credit) for a person named exactly ``name``."""
+    bylines = Byline.objects.filter(reporter__name=name).values("article_id")
+    photos = PhotoCredit.objects.filter(reporter__name=name).values("photo__article_id")
+    return Q(pk__in=bylines) | Q(pk__in=photos)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories the public may see: published, and their publish time has come.
@@ -176,17 +183,19 @@ class ArticleQuerySet(models.QuerySet):
         ).exclude(pk__in=attached.values("article_id"))
 
     def search(self, query: str):
-        """Stories containing every word of ``query`` (a reader's words, cut by jieba as the
-        stories are; see ``articles/search.py``), newest first. Call it on ``published()``.
+        """Stories holding every part of ``query`` (the reader's words between spaces) as
+        written, or credited to a person of that name, newest first
+        (``articles/search.py`` says how text is matched). Call it on ``published()``.
 
-        PostgreSQL matches ``to_tsvector('simple', search_text)`` against the query's words,
+        PostgreSQL matches each part as a phrase of ``to_tsvector('simple', search_text)``,
         the exact expression of the GIN index ``article_search_gin`` (migration 0005), so the
-        index serves it; other databases match whole words in ``search_text``. A query with
-        no words (empty, punctuation only) finds nothing.
+        index serves it; other databases find the part's tokens in ``search_text``. A query
+        with no letter or digit finds nothing.
         """
-        terms = search_rules.query_terms(query)
-        if not terms:
+        phrases = search_rules.query_phrases(query)
+        if not phrases:
             return self.none()
+        found = self
         if connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchVectorField
 
@@ -196,13 +205,24 @@ class ArticleQuerySet(models.QuerySet):
                 template="%(function)s('simple'::regconfig, %(expressions)s)",
                 output_field=SearchVectorField(),
             )
-            found = self.alias(search_document=document).filter(
-                search_document=SearchQuery(" ".join(terms), config="simple", search_type="plain")
-            )
+            found = found.alias(search_document=document)
+            matches = [
+                Q(search_document=SearchQuery(p.tsquery(), config="simple", search_type="raw"))
+                for p in phrases
+            ]
         else:
-            found = self
-            for term in terms:
-                found = found.filter(search_text__contains=f" {term} ")
+            matches = [Q(search_text__contains=p.contained()) for p in phrases]
+        # A part that is someone's name also finds their credits. Only then is the text
+        # match widened, so that an ordinary search stays on the GIN index alone.
+        names = set(
+            Reporter.objects.filter(name__in=[p.text for p in phrases]).values_list(
+                "name", flat=True
+            )
+        )
+        for phrase, match in zip(phrases, matches, strict=True):
+            found = found.filter(
+                match | _credited_named(phrase.text) if phrase.text in names else match
+            )
         return found.newest_first()
 
     def with_detail(self):

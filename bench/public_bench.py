@@ -230,10 +230,10 @@ def event_kind(name: str) -> str:
 
 @cache
 def cut(text: str) -> tuple[str, ...]:
-    """The search words of one paragraph or title, as ``Article.save()`` computes them."""
+    """The search tokens of one paragraph or title, as ``Article.save()`` computes them."""
     from articles import search as search_rules
 
-    return tuple(search_rules.words(text))
+    return tuple(search_rules.tokens(text))
 
 
 @cache
@@ -750,7 +750,8 @@ def latency(server: Server, urls: list[str], max_requests: int) -> dict:
         errors += status != 200
         hits += cached.lower() == "hit"
     conn.close()
-    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    # quantiles() needs two samples; a page timed once (--quick) has them all equal.
+    cuts = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
     return {
         "n": len(times),
         "p50": statistics.median(times),

@@ -540,8 +540,8 @@ def test_base_layout_is_accessible(client, world):
 # -- query counts ---------------------------------------------------------------------------------
 
 
-#: A word in the body of every story the story lists count, for the search page: jieba keeps
-#: it whole (``建筑 工人 … 钢筋 焊接 技能``), so ``?q=焊接`` finds exactly those stories.
+#: A word in the body of every story the story lists count, for the search page, and in no
+#: other story, so ``?q=焊接`` finds exactly those stories.
 SEARCH_WORD = "焊接"
 #: The month (Asia/Shanghai) the story lists' stories are published in; the index pages'
 #: stories go back one month each from it.
@@ -674,8 +674,9 @@ INDEX_LINKS = {
 #: query and four prefetches); the topic page adds the tag; the reporter, event and column
 #: pages add their object (the event its organizers, and its gallery: the photos and their
 #: renditions). Search adds what its filters offer: the unions (one query) and the topics
-#: (their counts, then the tags: two). The index pages fetch their items whole and count the
-#: stories of all of them in one grouped query: the directory's unions and their counts (2);
+#: (their counts, then the tags: two), and whether the query is someone's name (one). The
+#: index pages fetch their items whole and count the stories of all of them in one grouped
+#: query: the directory's unions and their counts (2);
 #: the topics' counts and the topics (2); the events page's upcoming events, the COUNT and
 #: page of past events, and the counts of the events shown (4); the archive, the months with
 #: their counts in one query (1). Nothing in the templates queries per item, so none of these
@@ -688,7 +689,7 @@ EXPECTED_QUERIES = {
     "event": 10,
     "column": 7,
     "archive_month": 6,
-    "search": 9,
+    "search": 10,
     "union_list": 2,
     "topic_list": 2,
     "event_list": 4,

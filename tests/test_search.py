@@ -1,8 +1,8 @@
 """Site search: Chinese words found in the real seed pages, only in public stories, marked
 safely in the results, narrowed by filters, in a constant number of queries.
 
-Runs on SQLite (whole words in ``search_text``) and on PostgreSQL (the GIN-indexed tsvector);
-the same assertions hold for both.
+Runs on SQLite (tokens found in ``search_text``) and on PostgreSQL (phrases of the GIN-indexed
+tsvector); the same assertions hold for both.
 """
 
 import html
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import highlight, query_terms, search_text, snippet
+from articles.search import highlight, query_terms, search_text, snippet, tokens
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,16 +42,19 @@ def page_headlines(response) -> list[str]:
 # -- segmentation -------------------------------------------------------------------------------
 
 
-def test_search_text_holds_the_sub_words_of_long_words():
-    words = search_text("北京市建筑工会").split()
-    assert {"北京", "北京市", "建筑", "工会"} <= set(words)
-    assert search_text("北京市建筑工会").startswith(" ")
+def test_search_text_holds_each_runs_character_pairs_and_its_last_character():
+    assert tokens("北京市总工会，ＡＢＣ１２ 100余名") == [
+        *["北京", "京市", "市总", "总工", "工会", "会"],
+        "abc12",
+        *["100", "余名", "名"],
+    ]
+    assert search_text("工会", "主席") == " 工会 会 主席 席 "
 
 
-def test_query_terms_drop_punctuation_and_lower_case():
-    assert query_terms("“清凉”！") == ["清凉"]
+def test_query_terms_drop_punctuation_and_keep_the_readers_parts():
+    assert query_terms("“清凉”！") == ["“清凉”！"]
     assert query_terms("  ，。") == []
-    assert query_terms("ABC 工会") == ["abc", "工会"]
+    assert query_terms("ABC 工会 工会") == ["ABC", "工会"]
 
 
 # -- the real seed pages ------------------------------------------------------------------------
@@ -80,6 +83,41 @@ def test_every_word_of_the_query_must_match(published_seed_pages):
     assert COOLING in both
     assert both <= set(headlines("清凉"))
     assert headlines("清凉 量子") == []
+
+
+def public_texts() -> dict[str, str]:
+    return {
+        a.headline: " ".join((a.kicker, a.headline, a.subtitle, a.body))
+        for a in Article.objects.published()
+    }
+
+
+@pytest.mark.parametrize("query", ["会", "工会主席", "送清凉", "清凉", "北京市总工会", "技能竞赛"])
+def test_a_query_finds_exactly_the_stories_that_hold_it_as_written(published_seed_pages, query):
+    """Issue 11: 会 (one character) found nothing, and 工会主席 and 送清凉 missed stories
+    that hold them, because jieba cut the query and the story differently."""
+    holding = {headline for headline, text in public_texts().items() if query in text}
+    assert holding, f"the seed pages hold {query}"
+    assert set(headlines(query)) == holding
+
+
+def test_a_reporters_name_finds_the_stories_credited_to_them(published_seed_pages):
+    credited = set(
+        Article.objects.published()
+        .filter(bylines__reporter__name="马超")
+        .values_list("headline", flat=True)
+    )
+    assert credited
+    assert credited <= set(headlines("马超"))
+    assert credited <= set(headlines("马超 技能"))
+
+
+def test_a_one_character_query_on_the_page_gets_results_not_a_false_nothing(
+    client, published_seed_pages
+):
+    response = search_page(client, q="会")
+    assert page_headlines(response) and "没有找到" not in response.text
+    assert "<mark>会</mark>" in response.text
 
 
 @pytest.mark.parametrize("query", ["量子引力", "", "  ", "！？"])
@@ -264,8 +302,8 @@ def test_editing_a_headline_updates_search():
 @pytest.mark.parametrize("n", [5, 50])
 def test_search_page_makes_a_constant_number_of_queries(client, django_assert_num_queries, n):
     """The same count for 5 and for 50 results (20 a page): unions and topics for the filters
-    (3), the count and the page of stories (2), their credits, unions and photos (3). Nothing
-    per story."""
+    (3), whether a query part is someone's name (1), the count and the page of stories (2),
+    their credits, unions and photos (3). Nothing per story."""
     union = factories.make_union(reviewed=True)
     reporter = factories.make_reporter()
     for i in range(n):
@@ -277,7 +315,7 @@ def test_search_page_makes_a_constant_number_of_queries(client, django_assert_nu
             tags=["夏送清凉"],
         )
     client.get(reverse("articles:search"), {"q": "清凉"})  # warms taggit's ContentType cache
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = search_page(client, q="清凉")
     assert len(page_headlines(response)) == min(n, 20)
 
