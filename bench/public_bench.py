@@ -14,9 +14,9 @@ varied headlines, real-style bylines (staff reporters and each union's correspon
 columns, the printed topics (taggit tags) and events (yearly editions), publish times spread
 over five years (summer stories in summer), 1,000 scheduled in the future and 3,000 drafts or
 other desk states. Rows go in with bulk_create. ``search_text`` and ``slug`` are what
-``Article.save()`` would store: jieba cuts each distinct paragraph and headline once
-(``articles.search.words``, the function ``search_text()`` uses) and a story's words are the
-concatenation, which is the same because jieba cuts at every line break; 300 stories are
+``Article.save()`` would store: each distinct paragraph and headline is tokenised once
+(``articles.search.tokens``, the function ``search_text()`` uses) and a story's tokens are the
+concatenation, which is the same because tokens never span a line break; 300 stories are
 checked against ``search_text()`` itself after the build. The build takes about two minutes
 and is then reused (a comment on the database records it); ``--rebuild`` drops and rebuilds
 it. ``VACUUM ANALYZE`` runs after loading.
