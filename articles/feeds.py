@@ -147,7 +147,7 @@ class TopicFeed(StoryFeed):
 
     def get_object(self, request, pk):
         tag = get_object_or_404(Tag, pk=pk)
-        if not Article.objects.published().filter(tags=tag).exists():
+        if not Article.objects.published().tagged(tag).exists():
             raise Http404("该话题还没有报道。")
         return tag
 
@@ -155,7 +155,7 @@ class TopicFeed(StoryFeed):
         return topic_slug(obj)
 
     def stories(self, obj: Tag):
-        return Article.objects.published().filter(tags=obj)
+        return Article.objects.published().tagged(obj)
 
     def title(self, obj: Tag):
         return f"话题：{obj.name} - {SITE_NAME}"

@@ -582,15 +582,20 @@ def build(url: str):
 
 # -- what to request ------------------------------------------------------------------------
 
-SEARCHES = ["工会", "清凉", "工匠", "劳模", "技能 竞赛"]
+#: Searches measured: a word in every story (工会), 2-character words in a third of them, one
+#: character, two words, a reporter's name; filtered searches are added in page_list().
+SEARCHES = ["工会", "清凉", "工匠", "劳模", "会", "技能 竞赛", "马超"]
 
 
 def page_list() -> list[tuple[str, list[str], int | None]]:
-    """(label, URLs to cycle through, number of matching stories or None)."""
+    """(label, URLs to cycle through, number of matching stories or None): every public page
+    type, each at its largest in the bench data."""
+    from django.db.models import Count
     from taggit.models import Tag
 
-    from articles.models import Article
+    from articles.models import Article, Column, Reporter
     from articles.topics import topic_url
+    from events.models import Event
     from organizations.models import Union
 
     public = Article.objects.published()
@@ -601,18 +606,34 @@ def page_list() -> list[tuple[str, list[str], int | None]]:
     municipal = Union.objects.get(name="北京市总工会")
     counts = public.count_per("tags")
     biggest = Tag.objects.get(pk=max(counts, key=counts.get))
+
+    def largest(model, relation):
+        return model.objects.annotate(n=Count(relation)).order_by("-n").first()
+
+    column = largest(Column, "articles")
+    reporter = largest(Reporter, "bylines")
+    event = largest(Event, "articles")
     pages = [
         ("home", ["/"], public.count()),
         ("article (2,000 different)", articles, None),
         ("union 北京市总工会", [municipal.get_absolute_url()], None),
         (f"topic {biggest.name}", [topic_url(biggest)], counts[biggest.pk]),
+        (f"column {column.name}", [column.get_absolute_url()], None),
+        (f"reporter {reporter.name}", [reporter.get_absolute_url()], None),
+        (f"event {event.name}", [event.get_absolute_url()], None),
         ("union directory", ["/unions/"], None),
+        ("topic index", ["/topics/"], None),
+        ("event index", ["/events/"], None),
+        ("archive index", ["/archive/"], None),
         ("home, page 50", ["/?page=50"], None),
     ]
     for query in SEARCHES:
         found = public.search(query).count()
         pages.append((f"search “{query}”", [f"/search/?q={quote(query)}"], found))
-    pages += [("topic list (extra)", ["/topics/"], None), ("archive (extra)", ["/archive/"], None)]
+    filtered = f"/search/?q={quote('工会')}&union={municipal.pk}&topic={biggest.pk}"
+    pages.append(("search 工会 + union + topic", [filtered], None))
+    dated = f"/search/?q={quote('清凉')}&from=2024-07-01&to=2024-08-31"
+    pages.append(("search 清凉 + dates", [dated], None))
     return pages
 
 

@@ -2,21 +2,62 @@
 301 for a URL whose readable part (the slug) is out of date."""
 
 from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponsePermanentRedirect
+from django.utils.functional import cached_property
 
 #: The paper's name as readers see it in titles, feeds and structured data.
 SITE_NAME = "工会新闻"
 #: Items per page on every paginated public list.
 PER_PAGE = 20
+#: The most pages a public list offers. A reader pages through the newest stories; older ones
+#: are found by month (按月浏览) or by search with dates. Counting stops there too, so a list's
+#: cost does not grow with the archive (issue 11).
+MAX_PAGES = 100
 
 
-def paginate(request, items, per_page: int = PER_PAGE) -> Page:
-    """Page ``?page=N`` of ``items``, ``per_page`` a page (no ``page``: the first). A page that
-    does not exist (not a whole number, 0, past the last) is a 404: there is nothing to link
-    to, and the page cache never stores it, so a crawler cannot fill the cache with made-up
-    page numbers (issue 10)."""
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``max_pages`` pages of items.
+
+    ``count`` is the true number up to ``max_pages * per_page``, and that number when there
+    are more; ``capped`` says which. The count is one ``COUNT(*)`` over a ``LIMIT``, so on a
+    queryset ordered by an index (``publish_at``) it reads at most that many index entries
+    whatever the size of the archive.
+    """
+
+    def __init__(self, object_list, per_page: int, max_pages: int):
+        super().__init__(object_list, per_page)
+        self.limit = max_pages * per_page
+
+    @cached_property
+    def _seen(self) -> int:
+        items = self.object_list
+        if isinstance(items, QuerySet):
+            # Unordered: the first limit + 1 rows in any order number the same, and the
+            # database may stop at whichever it finds first.
+            return items.order_by()[: self.limit + 1].count()
+        return len(items)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._seen, self.limit)
+
+    @cached_property
+    def capped(self) -> bool:
+        """True when there are more items than the pages offered."""
+        return self._seen > self.limit
+
+
+def paginate(request, items, per_page: int = PER_PAGE, max_pages: int | None = None) -> Page:
+    """Page ``?page=N`` of ``items``, ``per_page`` a page (no ``page``: the first), at most
+    ``max_pages`` pages (default :data:`MAX_PAGES`; :class:`CappedPaginator`).
+
+    A page that does not exist (not a whole number, 0, past the last) is a 404: there is
+    nothing to link to, and the page cache never stores it, so a crawler cannot fill the cache
+    with made-up page numbers (issue 10)."""
     try:
-        return Paginator(items, per_page).page(request.GET.get("page") or 1)
+        paginator = CappedPaginator(items, per_page, max_pages or MAX_PAGES)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc
 

@@ -16,6 +16,9 @@ from ..models import Article
 
 #: The longest query read, in characters.
 MAX_QUERY = 100
+#: Result pages offered, and counted: a reader refines a search rather than read past the
+#: 500 newest matches, and counting further costs time on a word in every story (issue 11).
+MAX_RESULT_PAGES = 25
 
 
 @dataclass
@@ -79,7 +82,7 @@ class SearchForm:
         if self.union is not None:
             stories = stories.about_unions(Union.objects.subtree_ids(self.union))
         if self.topic is not None:
-            stories = stories.filter(tags=self.topic)
+            stories = stories.tagged(self.topic)
         if self.start is not None:
             stories = stories.filter(publish_at__gte=_day_start(self.start))
         if self.end is not None:
@@ -97,16 +100,15 @@ def search(request):
     reads them. An empty query shows the form and a hint. The number of queries does not
     depend on the number of results."""
     public = Article.objects.published()
-    linked = Article.unions.through.objects.filter(article__in=public).values("union")
-    unions = list(Union.objects.reviewed().filter(pk__in=linked).in_directory_order())
-    topic_counts = public.count_per("tags")
-    topics = sorted(Tag.objects.filter(pk__in=topic_counts), key=lambda t: t.name)
+    unions = list(public.covering(Union.objects.reviewed(), "unions").in_directory_order())
+    topics = sorted(public.covering(Tag.objects.all(), "tags"), key=lambda t: t.name)
     form = SearchForm.read(request.GET, unions=unions, topics=topics)
     terms = form.terms
 
     page_obj = None
     if terms:
-        page_obj = paginate(request, form.stories(public).with_listing())
+        stories = form.stories(public).with_listing()
+        page_obj = paginate(request, stories, max_pages=MAX_RESULT_PAGES)
         for article in page_obj:
             # search.highlight and search.snippet escape every piece of text they return.
             article.headline_html = mark_safe(search_rules.highlight(article.headline, terms))

@@ -145,7 +145,7 @@ def topic_detail(request, pk: int, slug: str):
     """A topic's published stories, newest first. A topic with none is not a page (404):
     a tag used only on drafts must not show."""
     tag = get_object_or_404(Tag, pk=pk)
-    stories = Article.objects.published().filter(tags=tag).with_listing().newest_first()
+    stories = Article.objects.published().tagged(tag).with_listing().newest_first()
     page_obj = paginate(request, stories)
     if not page_obj.paginator.count:  # before the redirect, whose URL would spell the name
         raise Http404("该话题还没有报道。")

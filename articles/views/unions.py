@@ -90,9 +90,7 @@ def union_detail(request, pk: int, slug: str):
     published = Article.objects.published()
     own = published.about_unions([union.pk])
     below = [pk for pk in Union.objects.subtree_ids(union) if pk != union.pk]
-    sub_union_stories = (
-        published.about_unions(below).exclude(pk__in=own.values("pk")).with_listing()
-    )
+    sub_union_stories = published.about_unions(below).not_about_unions([union.pk]).with_listing()
     return render(
         request,
         "organizations/union_detail.html",

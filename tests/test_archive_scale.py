@@ -1,0 +1,101 @@
+"""What readers see of the archive-scale work (issue 11): lists that stop counting after the
+pages they offer, the home page's newest stories per column taken one column at a time, and
+the search form offering only what has published stories. Speed itself is measured in
+``bench/public_bench.py``, not here."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.views import search as search_view
+from tests import factories
+from unionnews import web
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def story_links(response) -> list[str]:
+    return re.findall(r'<h[23] class="headline"><a href="(/articles/[^"]+)"', text(response))
+
+
+def column_with(n: int, name="职工风采"):
+    column = factories.make_column(name)
+    now = timezone.now()
+    stories = [
+        factories.make_article(
+            f"{name}第{i:02d}篇", published=True, column=column, publish_at=now - timedelta(hours=i)
+        )
+        for i in range(n)
+    ]
+    return column, stories
+
+
+def test_a_list_longer_than_its_pages_says_more_and_where_older_stories_are(client, monkeypatch):
+    monkeypatch.setattr(web, "MAX_PAGES", 1)
+    column, stories = column_with(web.PER_PAGE + 1)
+    response = client.get(column.get_absolute_url())
+    page = text(response)
+    assert "共 20 多篇报道" in page
+    assert "只列出最新的 20 篇" in page
+    assert f'href="{reverse("articles:archive")}"' in page
+    assert story_links(response) == [s.get_absolute_url() for s in stories[: web.PER_PAGE]]
+    assert client.get(column.get_absolute_url(), {"page": 2}).status_code == 404
+
+
+def test_a_list_within_its_pages_gives_the_exact_count(client, monkeypatch):
+    monkeypatch.setattr(web, "MAX_PAGES", 2)
+    column, _ = column_with(web.PER_PAGE + 1)
+    response = client.get(column.get_absolute_url())
+    assert "共 21 篇报道" in text(response)
+    assert "只列出" not in text(response)
+    assert len(story_links(client.get(column.get_absolute_url(), {"page": 2}))) == 1
+
+
+def test_search_offers_fewer_pages_and_says_it_found_more(client, monkeypatch):
+    monkeypatch.setattr(search_view, "MAX_RESULT_PAGES", 1)
+    column_with(web.PER_PAGE + 3, name="送清凉")
+    response = client.get(reverse("articles:search"), {"q": "清凉"})
+    assert "共找到 20 多篇报道" in text(response)
+    assert len(story_links(response)) == web.PER_PAGE
+
+
+def test_home_shows_each_columns_newest_public_stories_newest_first(client):
+    from articles.views.stories import HOME_PER_COLUMN
+
+    first, first_stories = column_with(HOME_PER_COLUMN + 2, name="工会新闻")
+    second, second_stories = column_with(2, name="劳模风采")
+    factories.make_article(  # newer than all, but not public
+        "工会新闻待审稿", column=first, status=Article.Status.SUBMITTED, publish_at=timezone.now()
+    )
+    factories.make_article(
+        "工会新闻定时稿",
+        column=first,
+        published=True,
+        publish_at=timezone.now() + timedelta(hours=1),
+    )
+    page = text(client.get(reverse("articles:home")))
+    columns = page[: page.index('id="latest-heading"')]
+    first_section = columns[columns.index(f'id="column-{first.pk}-heading"') :]
+    shown = re.findall(r"工会新闻第\d+篇", first_section)
+    assert shown == [s.headline for s in first_stories[:HOME_PER_COLUMN]]
+    assert "工会新闻待审稿" not in page and "工会新闻定时稿" not in page
+    second_section = columns[columns.index(f'id="column-{second.pk}-heading"') :]
+    assert re.findall(r"劳模风采第\d+篇", second_section) == [s.headline for s in second_stories]
+
+
+def test_search_filters_offer_only_unions_and_topics_with_published_stories(client):
+    covered = factories.make_union("北京市覆盖测试工会", reviewed=True)
+    drafted = factories.make_union("北京市草稿测试工会", reviewed=True)
+    factories.make_article("公开稿", published=True, unions=[covered], tags=["公开话题"])
+    factories.make_article("草稿", unions=[drafted], tags=["草稿话题"])
+    page = text(client.get(reverse("articles:search")))
+    assert "北京市覆盖测试工会" in page and "公开话题" in page
+    assert "北京市草稿测试工会" not in page and "草稿话题" not in page
