@@ -1122,3 +1122,48 @@ class StoryDraft(models.Model):
 
     def __str__(self):
         return f"{self.user_id} / {self.article_id or '新稿'}"
+
+
+class CoverageMonth(models.Model):
+    """How many stories with the status published (live or scheduled) fall in one calendar
+    month of the paper's time zone; the row is also the lock under which the month's
+    :class:`CoverageCount` rows are recounted. Kept by ``articles/coverage.py``; readers'
+    counts come from there, never from these rows alone."""
+
+    month = models.DateField("月份", primary_key=True, help_text="该月1日。")
+    stories = models.PositiveIntegerField("稿件数", default=0)
+
+    class Meta:
+        verbose_name = "月度稿件数"
+        verbose_name_plural = "月度稿件数"
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}: {self.stories}"
+
+
+class CoverageCount(models.Model):
+    """How many stories with the status published in ``month`` name one union, topic, event
+    or column (``kind``, ``key`` its id). Kept by ``articles/coverage.py``."""
+
+    class Kind(models.TextChoices):
+        UNION = "union", "工会"
+        TAG = "tag", "话题"
+        EVENT = "event", "活动"
+        COLUMN = "column", "栏目"
+
+    month = models.ForeignKey(
+        CoverageMonth, verbose_name="月份", on_delete=models.CASCADE, related_name="counts"
+    )
+    kind = models.CharField("类别", max_length=10, choices=Kind.choices)
+    key = models.BigIntegerField("对象编号")
+    stories = models.PositiveIntegerField("稿件数")
+
+    class Meta:
+        verbose_name = "分类稿件数"
+        verbose_name_plural = "分类稿件数"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "month"], name="coverage_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} {self.month_id:%Y-%m}: {self.stories}"

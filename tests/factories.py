@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from articles import coverage
 from articles.models import Article, Byline, Column, Reporter
+from articles.services.changes import counted_month
 from events.models import Event
 from organizations.models import Union
 
@@ -62,6 +64,8 @@ def make_article(
     article.events.add(*events)
     if tags:
         article.tags.add(*tags)
+    # Stories made here bypass the services, so their month is counted as a loader would.
+    coverage.recount([counted_month(article)])
     return article
 
 

@@ -9,7 +9,9 @@ the service does its writes. When it is done:
   ``version`` goes up by one and a revision is kept (django-reversion) with the snapshot of
   the new version (:class:`~articles.models.StoryRevision`);
 - every action the service logged is written to the audit log (操作日志);
-- if the story showed on public pages before or after, the page cache is retired.
+- if the story showed on public pages before or after, the page cache is retired;
+- if it counts in a month's story counts before or after (``articles/coverage.py``), those
+  months are counted again.
 
 All of it in one transaction. A service called inside another service's change of the same
 story (a photo deleted while the story form is saved) joins that change: one lock, one
@@ -30,7 +32,7 @@ from django.db import transaction
 from unionnews import audit, page_cache
 from unionnews.actors import user_row
 
-from .. import content
+from .. import content, coverage
 from ..models import Article, StoryRevision
 from ..workflow import StoryTester
 from .errors import NotAllowed
@@ -76,6 +78,7 @@ class StoryChange:
         self.always = always
         self.before = content.snapshot(article)
         self.was_public = page_cache.shows(article)
+        self.counted_in = counted_month(article)
         self.entries: list[tuple[str, str, dict]] = []
         #: Files the change put in storage, removed again if the change rolls back.
         self.written: list[str] = []
@@ -117,6 +120,20 @@ class StoryChange:
             audit.log(user=self.user, action=action, obj=article, summary=summary, **data)
         if (self.fields or self.always) and (self.was_public or page_cache.shows(article)):
             page_cache.retire()
+        if {f.name for f in self.fields} & COUNTED_FIELDS:
+            coverage.recount([self.counted_in, counted_month(article)])
+
+
+#: The content fields that the story counts of ``articles/coverage.py`` depend on.
+COUNTED_FIELDS = {"status", "publish_at", "unions", "tags", "events", "column"}
+
+
+def counted_month(article: Article):
+    """The month ``article`` counts in (``coverage.month_of``), or ``None`` unless it has the
+    status published."""
+    if article.status != Article.Status.PUBLISHED:
+        return None
+    return coverage.month_of(article.publish_at)
 
 
 @contextmanager
@@ -192,3 +209,4 @@ def record_new_story(article: Article, *, user, action: str, summary: str) -> No
     reversion.set_comment(summary)
     audit.log(user=user, action=action, obj=article, summary=summary)
     page_cache.retire_for(article)
+    coverage.recount([counted_month(article)])

@@ -18,10 +18,10 @@ from unionnews import audit, page_cache
 from unionnews.actors import user_row
 from unionnews.dates import datetime_label
 
-from .. import content
+from .. import content, coverage
 from ..models import Article, StoryDraft, StoryRevision
 from ..workflow import DeskTester, StoryTester
-from .changes import StoryChange, record_new_story, story_change
+from .changes import StoryChange, counted_month, record_new_story, story_change
 from .errors import EditConflict, NotAllowed
 from .photos import delete_files_after_commit, files_of
 
@@ -200,10 +200,12 @@ def article_delete(*, article: Article, user) -> None:
         files = [name for photo in story.photos.all() for name in files_of(photo)]
         audit.log(user=user, action="article.delete", obj=story, summary=f"删除稿件“{story}”")
         shown = page_cache.shows(story)
+        counted_in = counted_month(story)
         story.delete()
         delete_files_after_commit(files)
         if shown:
             page_cache.retire()
+        coverage.recount([counted_in])
 
 
 # -- typed work, kept while it is typed -------------------------------------------------------

@@ -12,7 +12,8 @@ from django.utils import timezone
 from events.models import Event, EventKind
 from unionnews.web import paginate, redirect_if_moved
 
-from ..models import Article, Photo
+from .. import coverage
+from ..models import Article, CoverageCount, Photo
 
 
 def event_list(request):
@@ -31,7 +32,7 @@ def event_list(request):
     upcoming = list(events.upcoming(today))
     page_obj = paginate(request, events.past(today))
     shown = [*upcoming, *page_obj]
-    counts = Article.objects.published().filter(events__in=shown).count_per("events")
+    counts = coverage.counts(CoverageCount.Kind.EVENT, [event.pk for event in shown])
     for event in shown:
         event.story_count = counts.get(event.pk, 0)
     return render(

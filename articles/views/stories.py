@@ -16,8 +16,8 @@ from taggit.models import Tag
 from unionnews.dates import month_span
 from unionnews.web import paginate, redirect_if_moved
 
-from .. import structured_data
-from ..models import Article, Column, Reporter
+from .. import coverage, structured_data
+from ..models import Article, Column, CoverageCount, Reporter
 from ..topics import TopicLink, topic_slug, topic_url
 
 #: Featured stories at the top of the home page.
@@ -135,7 +135,7 @@ def reporter_detail(request, pk: int, slug: str):
 
 def topic_list(request):
     """Topics that have published stories, the most covered first."""
-    counts = Article.objects.published().count_per("tags")
+    counts = coverage.counts(CoverageCount.Kind.TAG)
     tags = sorted(Tag.objects.filter(pk__in=counts), key=lambda t: (-counts[t.pk], t.name))
     topics = [TopicLink(tag.name, topic_url(tag), counts[tag.pk]) for tag in tags]
     return render(request, "articles/topic_list.html", {"page_obj": paginate(request, topics)})
@@ -160,7 +160,7 @@ def topic_detail(request, pk: int, slug: str):
 
 def archive(request):
     """Months with published stories and how many, newest first, grouped by year."""
-    months = Article.objects.published().month_counts()
+    months = coverage.month_counts()
     for row in months:
         row["url"] = reverse("articles:archive_month", args=[row["month"].year, row["month"].month])
     return render(request, "articles/article_archive.html", {"months": months})

@@ -15,7 +15,8 @@ from events.models import Event
 from organizations.models import MAX_DEPTH, Union, UnionKind
 from unionnews.web import paginate, redirect_if_moved
 
-from ..models import Article
+from .. import coverage
+from ..models import Article, CoverageCount
 
 #: ``parent__parent__…``: fetches a union with its whole parent chain in one query, so the
 #: breadcrumbs (``Union.ancestors()``) cost no query per level.
@@ -57,7 +58,7 @@ def union_list(request):
     """The directory as a tree: each union's sub-unions grouped by kind, with the number of
     published stories that name the union itself (sub-unions' stories are on its page)."""
     unions = list(Union.objects.reviewed().in_directory_order())
-    counts = Article.objects.published().count_per("unions")
+    counts = coverage.counts(CoverageCount.Kind.UNION)
     reviewed_ids = {union.pk for union in unions}
     children = defaultdict(list)
     roots = []
