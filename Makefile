@@ -20,10 +20,11 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# http://127.0.0.1:8000/, or another port with PORT=8100 make run.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PORT=$${PORT:-8000} $(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 # The demo with production's parts: nginx (buffers and caps bodies) in front of gunicorn,
 # DEBUG off, Redis as the shared cache; http://127.0.0.1:8080/ (deploy/serve.py).

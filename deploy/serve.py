@@ -119,6 +119,9 @@ def main() -> None:
         "--timeout=60",
         "--graceful-timeout=10",
         "--access-logfile=-",
+        # gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): a second
+        # server on the machine (a bench, a second app server) would take it over.
+        "--no-control-socket",
     ]
     processes = [
         subprocess.Popen(gunicorn, env=env, cwd=ROOT),

@@ -446,6 +446,20 @@ def test_import_with_one_bad_file_still_previews_the_good_one(editor_client):
 
 
 @pytest.mark.django_db
+def test_a_file_name_too_long_refuses_that_file_and_previews_the_others(editor_client):
+    """Django's own "确保该文件名长度不超过 200 字符" refused the whole upload before, naming
+    no file (acceptance of issue 10)."""
+    directory_load()
+    long_name = "版" * 205 + ".txt"
+    response = _upload(editor_client, _page_upload(), SimpleUploadedFile(long_name, b"x"))
+
+    html = _text(response)
+    assert "版面文件名“" in html and "超过了 200 字的上限" in html
+    assert "确保该文件名长度" not in html
+    assert "确认导入 1 个版面" in html
+
+
+@pytest.mark.django_db
 def test_import_refuses_oversized_and_non_text_files(editor_client):
     big = SimpleUploadedFile("huge.txt", b"a" * (MAX_PAGE_BYTES + 1))
     doc = SimpleUploadedFile("page.docx", b"PK\x03\x04")

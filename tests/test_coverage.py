@@ -107,3 +107,29 @@ def test_recount_coverage_repairs_counts_of_stories_loaded_around_the_services(d
         assert coverage.month_counts() == [{"month": at(2023, 5, 1), "n": 1}]
         assert CoverageMonth.objects.count() == 1
         assert_counts_are_the_published_counts()
+
+
+def test_the_migration_counts_the_stories_already_stored(desk):
+    """Migration 0013 counts with the models as they were then (no taggit manager on a
+    historical model): the same counts as the services keep."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("articles.migrations.0013_coverage_counts")
+    state = MigrationLoader(connection).project_state(("articles", "0013_coverage_counts"))
+    with time_machine.travel(at(2023, 7, 20, 10), tick=False):
+        factories.make_article(
+            "五月的稿件", published=True, publish_at=at(2023, 5, 4, 8), **desk["shared"]
+        )
+        factories.make_article(
+            "六月的稿件", published=True, publish_at=at(2023, 6, 4, 8), **desk["shared"]
+        )
+        kept = {kind: coverage.counts(kind) for kind in coverage.RELATIONS}
+        CoverageMonth.objects.all().delete()
+        migration.count_every_month(state.apps, SimpleNamespace(connection=connection))
+        assert {kind: coverage.counts(kind) for kind in coverage.RELATIONS} == kept
+        assert kept["tag"] and kept["union"] and kept["event"] and kept["column"]
+        assert_counts_are_the_published_counts()

@@ -143,6 +143,17 @@ def test_without_a_real_session_the_desk_takes_no_body_and_readers_none_over_64_
     assert upstream.seen == [("check", "POST", 0), ("check", "POST", 0)]
 
 
+def test_a_desk_body_over_the_cap_gets_the_chinese_page_even_logged_in(proxy):
+    """nginx's own English page answered this before (acceptance of issue 10)."""
+    port, upstream, _ = proxy
+    upstream.seen.clear()
+    head = post_head("/admin/articles/article/1/change/", 300 * 1024**2, "sessionid=valid")
+    answer = exchange(port, head, b"x" * 1000)
+    assert answer.startswith("HTTP/1.1 413")
+    assert "提交的内容过大" in answer and "nginx" not in answer.split("\r\n\r\n", 1)[1]
+    assert upstream.seen == []
+
+
 def test_the_login_form_and_the_desks_uploads_pass_through_whole(proxy):
     port, upstream, _ = proxy
     upstream.seen.clear()

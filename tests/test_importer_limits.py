@@ -59,17 +59,17 @@ def refused(text: str, source: str = "page.txt") -> PageParseError:
     [("#", "栏目名", 150), ("##", "小栏", 100), ("###", "主题", 200)],
 )
 def test_a_marked_line_longer_than_its_column_is_refused_with_its_line(mark, what, limit):
+    """The line named is the long line itself (acceptance of issue 10: the banner's had no
+    line, and a section heading's was given as the headline's under it)."""
     long = "很长的标题" * 50  # 250 characters
-    page = (
-        f"{mark} {long}\n\n### 正常的标题\n\n{STORY}\n"
-        if mark != "###"
-        else f"### {long}\n\n{STORY}\n"
-    )
+    page = f"# 职工之家\n\n{mark} {long}\n\n### 正常的标题\n\n{STORY}\n"
+    if mark == "#":
+        page = f"# {long}\n\n## 小栏\n\n### 正常的标题\n\n{STORY}\n"
     error = refused(page)
     assert what in error.reason and f"{limit} 字" in error.reason
-    assert str(error).startswith("page.txt")
-    if mark != "#":
-        assert error.line is not None
+    assert error.line == (1 if mark == "#" else 3)
+    assert str(error).startswith(f"page.txt 第{error.line}行")
+    assert "把几行连在了一起" in error.reason
 
 
 def test_every_value_the_parser_fills_is_checked_against_its_column():
@@ -95,13 +95,16 @@ def test_every_value_the_parser_fills_is_checked_against_its_column():
         with pytest.raises(PageParseError) as error:
             check_fits(page(**story))
         assert what in error.value.reason and f"{limit} 字" in error.value.reason
-        assert str(error.value).startswith("p.txt 第7行")
+        # Found in the story's text: the story is named, from its first line.
+        assert str(error.value).startswith("p.txt 第7行：从这一行起的稿件“标题”中，")
+        assert "连在了一起" not in error.value.reason
     check_fits(page(union_mentions=[UnionMention("工" * 101, known=True)]))  # an existing one
 
 
 def test_a_file_name_over_the_limit_is_refused():
     error = refused(f"### 标题\n\n{STORY}\n", source="版" * 201 + ".txt")
     assert "版面文件名" in error.reason and "200 字" in error.reason
+    assert error.line is None and "这一行" not in error.reason
 
 
 def test_too_many_stories_on_one_page_are_refused_at_the_story_that_is_too_many():

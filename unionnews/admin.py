@@ -199,7 +199,7 @@ class LoginLockAdmin(admin.ModelAdmin):
     """登录锁定: user names and addresses with failed logins (django-axes), those locked out
     first; 解除锁定 lets them log in again at once (``unionnews.logins.login_unlock``)."""
 
-    list_display = ["who", "ip_address", "failures_since_start", "locked", "last_try"]
+    list_display = ["who", "address", "failures", "locked", "last_try"]
     search_fields = ["username", "ip_address"]
     ordering = ["-failures_since_start", "-attempt_time"]
     actions = ["unlock"]
@@ -222,9 +222,19 @@ class LoginLockAdmin(admin.ModelAdmin):
     def who(self, lock):
         return lock.username or "（未填用户名）"
 
+    @admin.display(description="IP 地址", ordering="ip_address")
+    def address(self, lock):
+        return lock.ip_address or "—"
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, lock):
+        return lock.failures_since_start
+
     @admin.display(description="已锁定", boolean=True)
     def locked(self, lock):
-        return lock.failures_since_start >= settings.AXES_FAILURE_LIMIT
+        """This name and address alone reached the per-name limit (an address is also
+        locked by its failures over all names, ``unionnews.logins.failure_limit``)."""
+        return lock.failures_since_start >= settings.UNIONNEWS_LOGIN_FAILURE_LIMIT
 
     @admin.display(description="最近一次尝试", ordering="attempt_time")
     def last_try(self, lock):

@@ -12,7 +12,10 @@ class UnionNewsConfig(AppConfig):
     verbose_name = "编辑部"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import audit, logins, records
 
         audit.register(records.ACTIONS)
         audit.register(logins.ACTIONS)
+        user_logged_in.connect(logins.forget_failures, dispatch_uid="unionnews.forget_failures")

@@ -1,6 +1,12 @@
-"""Lifting a login lockout (django-axes, issue 10): the service behind 解除锁定."""
+"""Login throttling around django-axes (issue 10): the limits per user name and per address,
+what a login clears, the lockout page, and the service behind 解除锁定."""
 
+from axes.attempts import get_cool_off_threshold
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 
 from . import audit
 from .actors import ModelPolicy
@@ -36,10 +42,31 @@ def login_unlock(*, user, locks) -> int:
 ACTIONS = {"login.unlock": "解除登录锁定"}
 
 
+def failure_limit(request, credentials=None) -> int:
+    """django-axes' ``AXES_FAILURE_LIMIT`` for this login: axes locks when the failures of the
+    user name or of the address (whichever is more) reach it. It is the per-name limit
+    (``UNIONNEWS_LOGIN_FAILURE_LIMIT``, 10) once the name itself has that many, else the
+    higher per-address one (``UNIONNEWS_LOGIN_ADDRESS_FAILURE_LIMIT``, 50): so a name is locked
+    after 10 wrong passwords from anywhere, and an address after 50 over all names, not after
+    10 typos of several people in one office."""
+    name_limit = settings.UNIONNEWS_LOGIN_FAILURE_LIMIT
+    attempts = AccessAttempt.objects.filter(
+        username=get_client_username(request, credentials),
+        attempt_time__gte=get_cool_off_threshold(request),
+    )
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return name_limit if failures >= name_limit else settings.UNIONNEWS_LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def forget_failures(sender, request, user, **kwargs) -> None:
+    """On a login (``user_logged_in``): the failures of this user name are forgotten, from
+    every address; other names' failures from the same address stay counted."""
+    AccessAttempt.objects.filter(username=user.get_username()).delete()
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page a locked-out login gets (HTTP 429, django-axes' ``AXES_LOCKOUT_CALLABLE``):
     in Chinese, saying for how long, and who can lift it at once."""
-    from django.conf import settings
     from django.shortcuts import render
 
     minutes = (
@@ -51,7 +78,8 @@ def lockout_response(request, original_response=None, credentials=None):
         "registration/locked_out.html",
         {
             "username": username[:150],
-            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "failure_limit": settings.UNIONNEWS_LOGIN_FAILURE_LIMIT,
+            "address_limit": settings.UNIONNEWS_LOGIN_ADDRESS_FAILURE_LIMIT,
             "minutes": minutes,
         },
         status=429,

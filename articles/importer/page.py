@@ -112,7 +112,9 @@ def parse_text(
     if not lines:
         raise PageParseError("页面没有文字", source=source)
     builder = _PageBuilder(source, None)
+    first_line = lines[0].number
     builder.column, lines = _find_column(lines, frozenset(known_columns), builder.is_title_like)
+    builder.column_line = first_line if builder.column else None
     builder.run(lines)
     builder.finish()
     if not builder.articles:
@@ -135,7 +137,11 @@ def parse_text(
             source=source,
         )
     return ParsedPage(
-        source=source, column=builder.column, articles=builder.articles, digest=digest(raw)
+        source=source,
+        column=builder.column,
+        articles=builder.articles,
+        digest=digest(raw),
+        column_line=builder.column_line,
     )
 
 
@@ -183,7 +189,9 @@ class _PageBuilder:
     def __init__(self, source: str, column: str | None):
         self.source = source
         self.column = column
+        self.column_line: int | None = None
         self.section: str | None = None
+        self.section_line: int | None = None
         self.articles: list[ParsedArticle] = []
         self.lines: list[_Line] = []
         # Per story, what the text said about its kind.
@@ -214,12 +222,12 @@ class _PageBuilder:
     def step(self, i: int) -> int:
         line = self.lines[i]
         if line.level == 1:
-            if line.text != self.column:
-                self.column = self.column or line.text
-            self.section = None
+            if not self.column:
+                self.column, self.column_line = line.text, line.number
+            self.section = self.section_line = None
             return i + 1
         if line.level == 2:
-            self.section = line.text
+            self.section, self.section_line = line.text, line.number
             return i + 1
         if self.column and line.text == self.column:
             return i + 1  # the banner repeated in the body
@@ -366,6 +374,7 @@ class _PageBuilder:
                 position=len(self.articles) + 1,
                 line=run[0].number,
                 section=self.section,
+                section_line=self.section_line,
                 kicker=kicker,
                 headline=headline,
                 subtitle=subtitle,

@@ -39,12 +39,14 @@ class ParsedEvent:
 class ParsedArticle:
     """One story of a page: title block, credits, paragraphs (lead-in removed, column breaks
     joined), and what it is about. ``position`` is its 1-based place on the page and
-    ``line`` the line its title block starts on."""
+    ``line`` the line its title block starts on, ``section_line`` that of its ``##`` section
+    heading."""
 
     position: int
     line: int
     kind: str = "news"
     section: str | None = None
+    section_line: int | None = None
     kicker: str | None = None
     headline: str = ""
     subtitle: str | None = None
@@ -87,13 +89,15 @@ class ParsedArticle:
 @dataclass
 class ParsedPage:
     """A printed page: ``source`` file name, ``column`` banner, ``articles`` in page order,
-    ``digest`` (sha256 of the decoded, normalised text) and the ``encoding`` it was read in."""
+    ``digest`` (sha256 of the decoded, normalised text), the ``encoding`` it was read in, and
+    ``column_line``, the line of the banner."""
 
     source: str
     column: str | None
     articles: list[ParsedArticle]
     digest: str = ""
     encoding: str = "utf-8"
+    column_line: int | None = None
 
     def to_json(self) -> dict:
         return {

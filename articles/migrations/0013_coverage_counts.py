@@ -7,13 +7,14 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django.utils import timezone
 
-RELATIONS = {"union": "unions", "tag": "tags", "event": "events", "column": "column"}
+RELATIONS = {"union": "unions", "event": "events", "column": "column"}
 
 
 def count_every_month(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
     CoverageMonth = apps.get_model("articles", "CoverageMonth")
     CoverageCount = apps.get_model("articles", "CoverageCount")
+    TaggedItem = apps.get_model("taggit", "TaggedItem")
     alias = schema_editor.connection.alias
     paper_tz = timezone.get_default_timezone()
     published = Article.objects.using(alias).filter(status="published")
@@ -31,6 +32,16 @@ def count_every_month(apps, schema_editor):
                 for g in grouped
                 if g[relation] is not None
             ]
+        # Topics through taggit's rows: a historical model has no taggit manager to group by.
+        tagged = TaggedItem.objects.using(alias).filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id__in=stories.values("pk"),
+        )
+        grouped = tagged.order_by().values("tag_id").annotate(n=models.Count("object_id"))
+        rows += [
+            CoverageCount(month=row, kind="tag", key=g["tag_id"], stories=g["n"]) for g in grouped
+        ]
         CoverageCount.objects.using(alias).bulk_create(rows)
 
 

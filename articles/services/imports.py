@@ -93,12 +93,18 @@ def _limit(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
 
-def _fits(value, what: str, model, field: str, *, source: str, line: int | None) -> None:
+def _fits(
+    value, what: str, model, field: str, *, source: str, line: int | None, within: str = ""
+) -> None:
+    """Refuse ``value`` if longer than ``model.field`` keeps: the message names ``what`` it
+    is, and ``within`` (a story, when the value was found in its text rather than on a line
+    of its own, the line then being the story's first)."""
     limit = _limit(model, field)
     if value and len(value) > limit:
+        # A line of its own this long has likely swallowed the lines after it.
+        hint = "" if line is None or within else "；请检查这一行是否把几行连在了一起"
         raise PageParseError(
-            f"{what}“{value[:20]}…”有 {len(value)} 个字，超过了 {limit} 字的上限；"
-            "请检查这一行是否把几行连在了一起",
+            f"{within}{what}“{value[:20]}…”有 {len(value)} 个字，超过了 {limit} 字的上限{hint}",
             source=source,
             line=line,
         )
@@ -108,26 +114,31 @@ def check_fits(page: ParsedPage) -> None:
     """Refuse a parsed page any of whose values the database cannot keep: every field the
     parser fills, checked against its model field's length (issue 10: on PostgreSQL a value
     too long was a ``DataError`` traceback, not a message). Raises ``PageParseError`` naming
-    the file, the line of the story and the limit."""
+    the file, the value's own line (the banner, a section heading, a title block) or, for
+    what the parser found in a story's text (credits, unions, events, topics), the story's
+    first line and headline, and the limit."""
     source = page.source
-    _fits(page.column, "栏目名", Column, "name", source=source, line=None)
+    _fits(page.column, "栏目名", Column, "name", source=source, line=page.column_line)
     tag_limit = Tag._meta.get_field("name").max_length
     for story in page.articles:
         where = {"source": source, "line": story.line}
         for name, what in (("kicker", "引题"), ("headline", "主题"), ("subtitle", "副题")):
             _fits(getattr(story, name), what, Article, name, **where)
-        _fits(story.section, "小栏", Article, "section", **where)
-        _fits(story.dateline, "电头", Article, "dateline", **where)
+        _fits(story.section, "小栏", Article, "section", source=source, line=story.section_line)
+        inside = {**where, "within": f"从这一行起的稿件“{story.headline[:20]}”中，"}
+        _fits(story.dateline, "电头", Article, "dateline", **inside)
         for credit in story.bylines:
-            _fits(credit.name, "署名的姓名", Reporter, "name", **where)
+            _fits(credit.name, "署名的姓名", Reporter, "name", **inside)
         for mention in story.union_mentions:
             if not mention.known:
-                _fits(mention.name, "新提议的工会名称", Union, "name", **where)
+                _fits(mention.name, "新提议的工会名称", Union, "name", **inside)
         for event in story.events:
-            _fits(event.name, "活动名称", Event, "name", **where)
+            _fits(event.name, "活动名称", Event, "name", **inside)
         for topic in story.topics:
             if len(topic) > tag_limit:
-                raise PageParseError(f"话题“{topic[:20]}…”超过 {tag_limit} 字", **where)
+                raise PageParseError(
+                    f"{inside['within']}话题“{topic[:20]}…”超过 {tag_limit} 字", **where
+                )
 
 
 def import_page(

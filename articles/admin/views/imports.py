@@ -74,8 +74,9 @@ class PageUploadForm(forms.Form):
     pages = MultipleFileField(
         label="版面文件",
         # An empty file is let through so that the importer names it ("……：文件是空的").
+        # A file name too long for the import record is the importer's to name (that file
+        # refused, the others previewed), not a form error refusing the whole upload.
         allow_empty_file=True,
-        max_length=200,
         help_text=(
             f"排版系统导出的版面纯文本（.txt），可一次选择多个，最多 {MAX_FILES} 个；"
             f"每个文件不超过 {_size_label(MAX_PAGE_BYTES)}。"
