@@ -166,7 +166,9 @@ class ArticleQuerySet(models.QuerySet):
         """Prefetch what a story list shows readers (column, credits, reviewed unions, the
         photos with their renditions for the lead photo), in a fixed query count. Unions the
         importer proposed and no editor reviewed are left out: readers never see them."""
-        return self.select_related("column").prefetch_related(
+        # The search columns (2 KB of tokens and a 5 KB tsvector a story) are not shown.
+        listed = self.select_related("column").defer("search_text", "search_document")
+        return listed.prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
             # Readers never see a union or event the importer proposed and no editor reviewed.
             models.Prefetch("unions", queryset=Union.objects.reviewed().in_directory_order()),
@@ -276,9 +278,11 @@ class ArticleQuerySet(models.QuerySet):
     def credited_to(self, reporter):
         """Stories with any credit for ``reporter``: a byline (text or photo) or the credit
         of one of their photos (:class:`PhotoCredit`); each story once."""
-        bylines = Byline.objects.filter(reporter=reporter).values("article_id")
-        photos = PhotoCredit.objects.filter(reporter=reporter).values("photo__article_id")
-        return self.filter(Q(pk__in=bylines) | Q(pk__in=photos))
+        bylines = Byline.objects.filter(reporter=reporter).order_by().values("article_id")
+        photos = PhotoCredit.objects.filter(reporter=reporter).order_by()
+        # One IN over a UNION, so the ids are found by index (an OR of two IN lists made
+        # PostgreSQL test every story against both: 74 ms at 100,000 stories).
+        return self.filter(pk__in=bylines.union(photos.values("photo__article_id")))
 
     def about_unions(self, union_ids):
         """Stories linked to any union in ``union_ids`` (e.g. a union's subtree), each once.
@@ -373,7 +377,9 @@ class ArticleQuerySet(models.QuerySet):
         union named (proposed ones too), and every review step (:class:`Transition`) with
         the user who took it, oldest first; a fixed number of queries however many steps a
         story went through."""
-        return self.select_related("column").prefetch_related(
+        # The search columns (2 KB of tokens and a 5 KB tsvector a story) are not shown.
+        listed = self.select_related("column").defer("search_text", "search_document")
+        return listed.prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
             models.Prefetch("unions", queryset=Union.objects.in_directory_order()),
             models.Prefetch(

@@ -308,6 +308,40 @@ def test_with_redis_a_publication_retires_pages_for_every_process(client, settin
         cache.clear()
 
 
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_cached_page_is_one_round_trip(client, settings, monkeypatch):
+    """Issue 11: a hit asks Redis once (the generation and the page in one MGET); Django's
+    own keys took three commands (generation, the learned header list, the page)."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "unionnews-tests-trips",
+        }
+    }
+    cache.clear()
+    sent = []
+    real = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return real(self, *args, **options)
+
+    try:
+        factories.make_article("第一篇", published=True)
+        home = reverse("articles:home")
+        assert client.get(home)["X-Cache"] == "miss"
+        monkeypatch.setattr(redis.Redis, "execute_command", counted)
+        response = client.get(home)
+        assert response["X-Cache"] == "hit" and "第一篇" in text(response)
+        assert sent == ["MGET"]
+    finally:
+        monkeypatch.undo()
+        cache.clear()
+
+
 def test_deploy_check_warns_when_processes_cannot_share_the_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [w.id for w in page_cache.check_shared_cache()] == ["unionnews.W001"]
@@ -558,7 +592,7 @@ def test_made_up_page_numbers_and_kinds_are_not_cached(client):
     from django.core.cache import cache as the_cache
 
     keys = the_cache._cache.keys() if hasattr(the_cache, "_cache") else []
-    assert sum("cache_page" in k for k in keys) == 2  # the two real pages only
+    assert sum(":page:" in k for k in keys) == 2  # the two real pages only
 
 
 @pytest.mark.django_db(transaction=True)

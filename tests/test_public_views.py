@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -713,7 +714,10 @@ def test_list_pages_make_a_constant_number_of_queries(
     else:
         url, items = build_story_lists(n)[page], None
     client.get(url)
-    with django_assert_num_queries(EXPECTED_QUERIES[page]):
+    # On PostgreSQL search runs in a time budget of its own: a savepoint inside the test's
+    # transaction, its statement_timeout, the release.
+    budget = 3 if page == "search" and connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(EXPECTED_QUERIES[page] + budget):
         response = client.get(url)
     assert response.status_code == 200
     if items is None:

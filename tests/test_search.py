@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -315,7 +316,9 @@ def test_search_page_makes_a_constant_number_of_queries(client, django_assert_nu
             tags=["夏送清凉"],
         )
     client.get(reverse("articles:search"), {"q": "清凉"})  # warms taggit's ContentType cache
-    with django_assert_num_queries(8):
+    # On PostgreSQL the search's time budget is a transaction of its own with its
+    # statement_timeout: a savepoint inside the test's transaction, set_config, release.
+    with django_assert_num_queries(8 + 3 * (connection.vendor == "postgresql")):
         response = search_page(client, q="清凉")
     assert len(page_headlines(response)) == min(n, 20)
 
@@ -342,3 +345,60 @@ def test_postgresql_search_can_use_the_gin_index():
     assert "article_document_gin" in plan, plan
     # The stored document is matched: no story is tokenised again at query time.
     assert "to_tsvector" not in plan, plan
+
+
+# -- search as a weapon: rate and time limits (issue 11) ----------------------------------------
+
+
+def test_a_reader_searching_too_often_is_asked_to_wait_and_desk_users_are_not(client, settings):
+    settings.UNIONNEWS_SEARCH_RATE = "3/m"
+    factories.make_article("送清凉到工地", published=True)
+    answers = [client.get(reverse("articles:search"), {"q": "清凉"}) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    page = answers[-1].content.decode()
+    assert "搜索过于频繁，请稍等一分钟再试。" in page and "共找到" not in page
+    other = Client(REMOTE_ADDR="198.51.100.20")  # another reader is not held up
+    assert other.get(reverse("articles:search"), {"q": "清凉"}).status_code == 200
+    desk = Client()
+    desk.force_login(factories.make_user("desk-searcher", is_staff=True))
+    for _ in range(4):  # the desk, logged in, is never counted
+        assert desk.get(reverse("articles:search"), {"q": "清凉"}).status_code == 200
+
+
+def test_behind_a_proxy_readers_are_told_apart_by_the_address_it_forwards(client, settings):
+    settings.UNIONNEWS_SEARCH_RATE = "1/m"
+    settings.UNIONNEWS_PROXY_COUNT = 1
+    search = reverse("articles:search")
+    first = client.get(search, {"q": "工会"}, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    second = client.get(search, {"q": "工会"}, HTTP_X_FORWARDED_FOR="203.0.113.2")
+    again = client.get(search, {"q": "工会"}, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.1")
+    assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_search_over_its_time_budget_is_stopped_with_a_message(client, settings):
+    """``statement_timeout`` for the search's own transaction: a search still waiting after
+    ``UNIONNEWS_SEARCH_TIMEOUT_MS`` (here on a table another session holds locked) is
+    cancelled, and the reader told what to do; the limit stays the search's own."""
+    from django.db import connections
+
+    settings.UNIONNEWS_SEARCH_TIMEOUT_MS = 100
+    factories.make_article("送清凉到工地", published=True)
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("LOCK TABLE articles_article IN ACCESS EXCLUSIVE MODE")
+        response = client.get(reverse("articles:search"), {"q": "清凉"})
+    finally:
+        other.rollback()
+        other.close()
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "这次搜索用时过长，已停止" in page and "共找到" not in page
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+    after = client.get(reverse("articles:search"), {"q": "清凉"}).content.decode()
+    assert "共找到 1 篇报道" in after

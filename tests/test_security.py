@@ -573,7 +573,8 @@ def test_readers_crawling_the_whole_site_find_no_canary_cached_or_not(settings, 
         assert part in crawled
 
 
-def test_readers_searching_find_no_canary_and_the_desks_urls_ask_them_to_log_in(newsroom):
+def test_readers_searching_find_no_canary_and_the_desks_urls_ask_them_to_log_in(newsroom, settings):
+    settings.UNIONNEWS_SEARCH_RATE = "1000/m"  # one reader searching for every canary
     newsroom.take_down()
     reader = Client()
     assert_searches_find_no_canary(reader, newsroom)

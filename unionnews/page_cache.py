@@ -8,9 +8,16 @@ serves a repeat without a database query.
 What is cached: GET and HEAD requests without a session cookie (so never an editor or a
 reporter who is logged in) for a 200 response that sets no cookie and is not marked private,
 outside the desk's URLs (:data:`NEVER_CACHED`), whose query string names nothing but
-:data:`CACHED_PARAMETERS`. A search (``?q=``) or a URL with any other parameter is rendered
-fresh each time, so arbitrary URLs cannot fill the cache. Keys are Django's own
-(``django.utils.cache``), so a ``Vary`` header and the active language are respected.
+:data:`CACHED_PARAMETERS`, and that varies on nothing but the language. A search (``?q=``)
+or a URL with any other parameter is rendered fresh each time, so arbitrary URLs cannot fill
+the cache.
+
+One key per page (:func:`page_key`: the language and the absolute URL) holds the page's
+status, headers and bytes with the generation it was rendered in. A hit is one round trip
+to the cache server: the generation and the page in one ``MGET``; a page of another
+generation is a miss (issue 11: Django's own cache keys took three round trips, the
+generation, the learned ``Vary`` header list and the page, then unpickled a whole
+``HttpResponse``).
 
 How a page never goes stale (issue 4, "Speed"):
 
@@ -38,13 +45,15 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from hashlib import md5
 
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
 from django.db import models, transaction
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, get_cache_key, learn_cache_key
+from django.utils.cache import add_never_cache_headers, cc_delim_re
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +231,7 @@ def _cacheable_request(request) -> bool:
 
 def _cacheable_response(request, response) -> bool:
     cache_control = response.get("Cache-Control", "")
+    varies = {h.strip().lower() for h in cc_delim_re.split(response.get("Vary", "")) if h}
     return (
         request.method == "GET"
         and response.status_code == 200
@@ -229,7 +239,32 @@ def _cacheable_response(request, response) -> bool:
         and not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
+        and varies <= {"accept-language"}  # the language is in the key; nothing else is
     )
+
+
+def page_key(request) -> str:
+    """The cache key of the page ``request`` asks for: its language and absolute URL (host,
+    path and query), hashed."""
+    url = md5(request.build_absolute_uri().encode(), usedforsecurity=False).hexdigest()
+    return f"page:{getattr(request, 'LANGUAGE_CODE', '')}:{url}"
+
+
+def _lookup(key: str) -> tuple[int, HttpResponse | None]:
+    """The current generation and the page stored under ``key`` if it is of that generation,
+    in one round trip."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        return current_generation(), None
+    entry = found.get(key)
+    if entry is None or entry[0] != generation:
+        return generation, None
+    _, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return generation, response
 
 
 class PageCacheMiddleware:
@@ -243,10 +278,9 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not lifetime_limit() or not _cacheable_request(request) or not _outage.open():
             return self.get_response(request)
+        key = page_key(request)
         try:
-            prefix = f"page.{current_generation()}"
-            key = get_cache_key(request, prefix, "GET", cache=cache)
-            cached = cache.get(key) if key is not None else None
+            generation, cached = _lookup(key)
         except Exception as exc:
             _outage.failed("lookup", exc)
             return self.get_response(request)
@@ -260,11 +294,11 @@ class PageCacheMiddleware:
         if _cacheable_response(request, response):
             lifetime = page_lifetime(started=started)
             if lifetime > 0:
+                entry = (generation, response.status_code, list(response.items()), response.content)
                 try:
-                    key = learn_cache_key(request, response, lifetime, prefix, cache=cache)
-                    # Counted again just before the page is stored, so that the time spent
-                    # storing the key above cannot carry the page past its deadline.
-                    cache.set(key, response, page_lifetime(started=started))
+                    # Counted again just before the page is stored, so that nothing done since
+                    # the rendering can carry the page past its deadline.
+                    cache.set(key, entry, page_lifetime(started=started))
                     response[STATUS_HEADER] = "miss"
                 except Exception as exc:
                     _outage.failed("storing a page", exc)

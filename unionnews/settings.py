@@ -193,7 +193,16 @@ AXES_LOCKOUT_CALLABLE = "unionnews.logins.lockout_response"
 AXES_ENABLE_ADMIN = False  # the desk's own page: unionnews.admin.LoginLockAdmin
 AXES_VERBOSE = False
 # Behind a reverse proxy, the client address comes from X-Forwarded-For: say how many proxies.
-AXES_IPWARE_PROXY_COUNT = env_int("UNIONNEWS_PROXY_COUNT", 0) or None
+UNIONNEWS_PROXY_COUNT = env_int("UNIONNEWS_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = UNIONNEWS_PROXY_COUNT or None
+
+# Site search (issue 11): searches from one address a minute for someone not logged in
+# (django-ratelimit, counted in the cache), and the most milliseconds one search may spend in
+# PostgreSQL before it is stopped with a message. With the cache down, nobody is limited.
+UNIONNEWS_SEARCH_RATE = os.environ.get("UNIONNEWS_SEARCH_RATE", "30/m")
+UNIONNEWS_SEARCH_TIMEOUT_MS = env_int("UNIONNEWS_SEARCH_TIMEOUT_MS", 200)
+RATELIMIT_IP_META_KEY = "unionnews.limits.client_address"
+RATELIMIT_FAIL_OPEN = True
 
 # Internationalization: the UI is Simplified Chinese. Add ("en", "English") to LANGUAGES
 # to let LocaleMiddleware offer English to browsers that ask for it.

@@ -1,11 +1,15 @@
 """Site search (站内搜索): the reader's query and filters (:class:`SearchForm`), and the page."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django_ratelimit.core import is_ratelimited
 from taggit.models import Tag
 
 from organizations.models import Union
@@ -94,16 +98,72 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def too_frequent(request) -> bool:
+    """Whether this search goes over ``UNIONNEWS_SEARCH_RATE`` for its address
+    (``unionnews.limits.client_address``), counting it. Only readers not logged in are
+    counted: searches are never cached, so one client could otherwise keep the workers
+    busy (issue 11, "Search as a weapon")."""
+    if request.user.is_authenticated:
+        return False
+    return is_ratelimited(
+        request, group="search", key="ip", rate=settings.UNIONNEWS_SEARCH_RATE, increment=True
+    )
+
+
+class SearchTooSlow(Exception):
+    """The search ran past ``UNIONNEWS_SEARCH_TIMEOUT_MS`` and was stopped."""
+
+
+@contextmanager
+def search_budget():
+    """On PostgreSQL, stop every statement of the block after ``UNIONNEWS_SEARCH_TIMEOUT_MS``
+    (``statement_timeout``, for this transaction only) and raise :class:`SearchTooSlow`: no
+    query a reader can type holds a worker longer. Elsewhere, no limit."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                timeout = f"{settings.UNIONNEWS_SEARCH_TIMEOUT_MS}ms"
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+            yield
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled
+            raise SearchTooSlow from exc
+        raise
+
+
+#: What a reader reads when a search ran past its time budget (:func:`search_budget`).
+TOO_SLOW = "这次搜索用时过长，已停止。请换用更具体的词语，或加上工会、话题或日期条件。"
+
+
 def search(request):
     """Published stories containing every word of ``?q=``, newest first, with the words
     marked in the headline and in a snippet of the body; filters as :class:`SearchForm`
     reads them. An empty query shows the form and a hint. The number of queries does not
-    depend on the number of results."""
+    depend on the number of results. Every query of the page runs within
+    :func:`search_budget`; a reader not logged in is held to ``UNIONNEWS_SEARCH_RATE``."""
+    try:
+        with search_budget():
+            context, status = _search_page(request)
+    except SearchTooSlow:
+        query = request.GET.get("q", "").strip()[:MAX_QUERY]
+        context = {"query": query, "searched": False, "problems": [TOO_SLOW]}
+        status = 200
+    return render(request, "articles/search.html", context, status=status)
+
+
+def _search_page(request) -> tuple[dict, int]:
     public = Article.objects.published()
     unions = list(public.covering(Union.objects.reviewed(), "unions").in_directory_order())
     topics = sorted(public.covering(Tag.objects.all(), "tags"), key=lambda t: t.name)
     form = SearchForm.read(request.GET, unions=unions, topics=topics)
     terms = form.terms
+    status = 200
+    if terms and too_frequent(request):
+        form.problems.append("搜索过于频繁，请稍等一分钟再试。")
+        terms, status = [], 429
 
     page_obj = None
     if terms:
@@ -114,19 +174,16 @@ def search(request):
             article.headline_html = mark_safe(search_rules.highlight(article.headline, terms))
             article.snippet_html = mark_safe(search_rules.snippet(article.body, terms))
 
-    return render(
-        request,
-        "articles/search.html",
-        {
-            "query": form.query,
-            "searched": bool(terms),
-            "page_obj": page_obj,
-            "problems": form.problems,
-            "unions": unions,
-            "topics": topics,
-            "union": form.union,
-            "topic": form.topic,
-            "date_from": form.start.isoformat() if form.start else "",
-            "date_to": form.end.isoformat() if form.end else "",
-        },
-    )
+    context = {
+        "query": form.query,
+        "searched": bool(terms),
+        "page_obj": page_obj,
+        "problems": form.problems,
+        "unions": unions,
+        "topics": topics,
+        "union": form.union,
+        "topic": form.topic,
+        "date_from": form.start.isoformat() if form.start else "",
+        "date_to": form.end.isoformat() if form.end else "",
+    }
+    return context, status
