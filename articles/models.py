@@ -152,6 +152,22 @@ def _matched_or_credited(match: Q, name: str) -> Q:
     return Q(pk__in=texts.union(bylines, photos.values("photo__article_id")))
 
 
+def _listing_prefetches() -> list:
+    return [
+        models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
+        # Readers never see a union or event the importer proposed and no editor reviewed.
+        models.Prefetch("unions", queryset=Union.objects.reviewed().in_directory_order()),
+        models.Prefetch("photos", queryset=Photo.objects.prefetch_related("renditions")),
+    ]
+
+
+def prefetch_listing(stories) -> None:
+    """What :meth:`ArticleQuerySet.with_listing` prefetches, for ``stories`` fetched with
+    :meth:`ArticleQuerySet.listed` (several lists of one page at once: one query a relation
+    for all of them, not one a list)."""
+    models.prefetch_related_objects(list(stories), *_listing_prefetches())
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Stories the public may see: published, and their publish time has come.
@@ -162,18 +178,17 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.filter(status=ArticleStatus.PUBLISHED, publish_at__lte=timezone.now())
 
+    def listed(self):
+        """The rows a story list shows, with their column, without the search columns (2 KB
+        of tokens and a 5 KB tsvector a story); :meth:`with_listing` adds the rest."""
+        return self.select_related("column").defer("search_text", "search_document")
+
     def with_listing(self):
         """Prefetch what a story list shows readers (column, credits, reviewed unions, the
         photos with their renditions for the lead photo), in a fixed query count. Unions the
-        importer proposed and no editor reviewed are left out: readers never see them."""
-        # The search columns (2 KB of tokens and a 5 KB tsvector a story) are not shown.
-        listed = self.select_related("column").defer("search_text", "search_document")
-        return listed.prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-            # Readers never see a union or event the importer proposed and no editor reviewed.
-            models.Prefetch("unions", queryset=Union.objects.reviewed().in_directory_order()),
-            models.Prefetch("photos", queryset=Photo.objects.prefetch_related("renditions")),
-        )
+        importer proposed and no editor reviewed are left out: readers never see them.
+        Several lists on one page share one prefetch with :func:`prefetch_listing`."""
+        return self.listed().prefetch_related(*_listing_prefetches())
 
     def photo_missing(self):
         """Stories flagged 待配图: a photo story (图片新闻), or a story with a photo credit

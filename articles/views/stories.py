@@ -17,7 +17,7 @@ from unionnews.dates import month_span
 from unionnews.web import paginate, redirect_if_moved
 
 from .. import coverage, structured_data
-from ..models import Article, Column, CoverageCount, Reporter
+from ..models import Article, Column, CoverageCount, Reporter, prefetch_listing
 from ..topics import TopicLink, topic_slug, topic_url
 
 #: Featured stories at the top of the home page.
@@ -32,15 +32,18 @@ def home(request):
     Page 2 onwards of ``?page=`` shows only the running list of latest stories.
     """
     public = Article.objects.published()
-    page_obj = paginate(request, public.with_listing().newest_first())
-    featured, columns = [], []
+    page_obj = paginate(request, public.listed().newest_first())
+    page_obj.object_list = list(page_obj.object_list)
+    featured, by_column = [], []
     if page_obj.number == 1:
-        featured = list(public.filter(featured=True).with_listing().newest_first()[:HOME_FEATURED])
-        by_column = public.latest_per_column(HOME_PER_COLUMN).with_listing()
-        columns = [
-            (stories[0].column, stories)
-            for stories in (list(g) for _, g in groupby(by_column, key=lambda a: a.column_id))
-        ]
+        featured = list(public.filter(featured=True).listed().newest_first()[:HOME_FEATURED])
+        by_column = list(public.latest_per_column(HOME_PER_COLUMN).listed())
+    # The three lists' credits, unions and photos in one query each, not one a list.
+    prefetch_listing([*page_obj.object_list, *featured, *by_column])
+    columns = [
+        (stories[0].column, stories)
+        for stories in (list(g) for _, g in groupby(by_column, key=lambda a: a.column_id))
+    ]
     return render(
         request,
         "articles/article_home.html",
