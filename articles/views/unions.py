@@ -16,7 +16,7 @@ from organizations.models import MAX_DEPTH, Union, UnionKind
 from unionnews.web import paginate, redirect_if_moved
 
 from .. import coverage
-from ..models import Article, CoverageCount
+from ..models import Article, CoverageCount, prefetch_listing
 
 #: ``parent__parent__…``: fetches a union with its whole parent chain in one query, so the
 #: breadcrumbs (``Union.ancestors()``) cost no query per level.
@@ -89,9 +89,14 @@ def union_detail(request, pk: int, slug: str):
     if moved := redirect_if_moved(request, slug, union.get_absolute_url(), union.slug):
         return moved
     published = Article.objects.published()
-    own = published.about_unions([union.pk])
+    page_obj = paginate(request, published.about_unions([union.pk]).listed().newest_first())
+    page_obj.object_list = list(page_obj.object_list)
     below = [pk for pk in Union.objects.subtree_ids(union) if pk != union.pk]
-    sub_union_stories = published.about_unions(below).not_about_unions([union.pk]).with_listing()
+    sub_union_stories = []
+    if below:
+        others = published.about_unions(below).not_about_unions([union.pk]).listed()
+        sub_union_stories = list(others.newest_first()[:SUB_UNION_STORIES])
+    prefetch_listing([*page_obj.object_list, *sub_union_stories])  # both lists at once
     return render(
         request,
         "organizations/union_detail.html",
@@ -100,9 +105,7 @@ def union_detail(request, pk: int, slug: str):
             "ancestors": [u for u in reversed(union.ancestors()) if u.reviewed],
             "sub_unions": list(union.children.reviewed().in_directory_order()),
             "events": list(Event.objects.reviewed().filter(organizers=union)),
-            "page_obj": paginate(request, own.with_listing().newest_first()),
-            "sub_union_stories": (
-                list(sub_union_stories.newest_first()[:SUB_UNION_STORIES]) if below else []
-            ),
+            "page_obj": page_obj,
+            "sub_union_stories": sub_union_stories,
         },
     )
