@@ -1,4 +1,5 @@
-"""sitemap.xml: every public page a search engine should find (DESIGN.md, "Public site").
+"""sitemap.xml: every public page a search engine should find (DESIGN.md, "Public site"), as
+an index of these sections (``sitemap-articles.xml`` …), stories in pages of 5,000.
 
 Stories come from ``Article.objects.published()``, the one visibility rule, so a draft or a
 story scheduled for later is never listed; unions and events only when reviewed, and topics
@@ -6,6 +7,7 @@ only with a published story, exactly as their pages are public.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -17,16 +19,22 @@ from .topics import topic_url
 
 
 class ArticleSitemap(Sitemap):
-    """Published stories, newest first, last modified when the story was last saved."""
+    """Published stories, newest first, last modified when the story was last saved; in
+    pages of :attr:`limit` (``sitemap-articles.xml?p=2``)."""
 
     changefreq = "weekly"
     priority = 0.8
+    limit = 5_000
 
     def items(self):
         return Article.objects.published().only("pk", "slug", "updated_at").newest_first()
 
     def lastmod(self, item: Article):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        """For the index: one aggregate, not every story read (Django's default)."""
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class UnionSitemap(Sitemap):

@@ -24,7 +24,8 @@ it. ``VACUUM ANALYZE`` runs after loading, ``ANALYZE`` on every later start.
 
 Serving. ``gunicorn unionnews.wsgi`` on 127.0.0.1 and a free port, 2 sync workers (one per
 core: PostgreSQL and the load generator share the same two cores), DEBUG=0, a random
-SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0. Settings come from a module
+SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=0, UNIONNEWS_SEARCH_RATE=100000/m
+(one client searching all the time). Settings come from a module
 written into a temporary directory that imports unionnews.settings and changes only
 STATIC_ROOT (a temporary directory for ``collectstatic``) and the cache key prefix
 (``unionnews-bench``), so nothing is written into the repository's var/static.
@@ -126,6 +127,9 @@ def prepare_environment(workdir: Path, url: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "UNIONNEWS_PAGE_CACHE_SECONDS": "0",
+        # One client asks hundreds of searches a minute: the readers' rate limit would refuse
+        # it (the limit itself is tested in tests/test_search.py).
+        "UNIONNEWS_SEARCH_RATE": "100000/m",
         "UNIONNEWS_BENCH_STATIC_ROOT": str(static_root),
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
         "LOG_LEVEL": "WARNING",

@@ -256,12 +256,35 @@ def test_feed_makes_a_constant_number_of_queries(
 # -- sitemap.xml and robots.txt --------------------------------------------------------------------
 
 
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
 def sitemap_locations(client) -> set[str]:
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    root = ElementTree.fromstring(response.content)
-    return {loc.text for loc in root.findall("s:url/s:loc", ns)}
+    """Every page URL of the sitemap, through its index and every section's pages."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    sections = ElementTree.fromstring(index.content).findall("s:sitemap/s:loc", SITEMAP_NS)
+    assert sections
+    locations = set()
+    for section in sections:
+        response = client.get(section.text.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        root = ElementTree.fromstring(response.content)
+        locations |= {loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)}
+    return locations
+
+
+def test_the_sitemap_is_an_index_with_stories_in_pages(client, monkeypatch):
+    """A search engine reads at most 50,000 URLs a file: the stories are split into pages."""
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    stories = [factories.make_article(f"第{i}篇", published=True) for i in range(5)]
+    index = client.get("/sitemap.xml").content.decode()
+    for page in ("sitemap-articles.xml", "sitemap-articles.xml?p=2", "sitemap-articles.xml?p=3"):
+        assert f"http://testserver/{page}<" in index
+    assert "sitemap-articles.xml?p=4" not in index
+    assert {absolute(s) for s in stories} <= sitemap_locations(client)
 
 
 def test_sitemap_lists_public_pages_and_no_hidden_story(client, world):

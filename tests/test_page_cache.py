@@ -58,7 +58,7 @@ def live_world():
         "event": event.get_absolute_url(),
         "directory": reverse("organizations:union_list"),
         "feed": reverse("articles:feed_latest_rss"),
-        "sitemap": reverse("sitemap"),
+        "sitemap": reverse("sitemap_section", args=["articles"]),
         "objects": {"union": union, "event": event},
     }
 

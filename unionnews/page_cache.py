@@ -61,9 +61,9 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "page-cache:generation"
 #: URL prefixes never cached: the admin and the desk's own pages are per user.
 NEVER_CACHED = ("/admin/", "/desk/")
-#: Query parameters that pick a cached variant of a page (pagination, the event kind
-#: filter). A URL with any other parameter is not cached.
-CACHED_PARAMETERS = frozenset({"page", "kind"})
+#: Query parameters that pick a cached variant of a page (pagination, the sitemap's pages,
+#: the event kind filter). A URL with any other parameter is not cached.
+CACHED_PARAMETERS = frozenset({"page", "p", "kind"})
 #: Response header saying whether the page came from the cache (``hit``) or was rendered
 #: and stored (``miss``); absent when the request was not cacheable.
 STATUS_HEADER = "X-Cache"
