@@ -976,11 +976,12 @@ def test_repeated_wrong_passwords_lock_the_account_until_an_editor_unlocks_it(de
         response = attacker.post(login, {"username": "machao", "password": "wrong"})
         assert response.status_code == 200  # the form again, with Django's message
         assert "Error:" not in text(response)  # the title was "Error: 登录"
+        assert "请输入正确的工作人员用户名和密码。注意两者都区分大小写。" in text(response)
     locked = attacker.post(login, {"username": "machao", "password": "wrong"})
     assert locked.status_code == 429
     page = text(locked)
     assert "登录失败次数过多" in page and "分钟后自动解除" in page and "登录锁定" in page
-    assert "连续 10 次登录失败" in page and "连续 50 次登录失败" in page
+    assert "累计 10 次登录失败" in page and "累计 50 次登录失败" in page
 
     # The right password does not get in while locked, from anywhere.
     owner = Client(REMOTE_ADDR="198.51.100.7")

@@ -49,10 +49,14 @@ def body_check(request) -> HttpResponse:
 
 
 def over_the_limit() -> str:
-    """The reason given for a body over :func:`max_request_bytes`, when its size is not
-    known (the proxy's own 413 page, ``deploy/serve.py``)."""
+    """The reason given by the proxy's own 413 page (``deploy/serve.py``), which cannot tell
+    who sent the body nor how large it was: both limits."""
     limit = max_request_bytes() // 1024 // 1024
-    return f"每次提交的上限是 {limit} MB（一篇稿件连同最多 12 张图片）。请分几次上传图片。"
+    anonymous = ANONYMOUS_MAX_BYTES // 1024
+    return (
+        f"未登录时每次提交不能超过 {anonymous} KB。编辑部每次提交的上限是 {limit} MB"
+        "（一篇稿件连同最多 12 张图片），请分几次上传图片。"
+    )
 
 
 def refusal_page(reason: str, request=None) -> str:
