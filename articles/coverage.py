@@ -21,7 +21,9 @@ one. :func:`rebuild` recounts every month (``manage.py recount_coverage``; the m
 made the tables, and data loaded around the services such as the bench's).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.db import transaction
@@ -54,10 +56,36 @@ def _current_month() -> tuple[date, datetime]:
     return month, month_span(month.year, month.month)[0]
 
 
+_deferred: ContextVar[set | None] = ContextVar("coverage_deferred", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, :func:`recount` only notes its months; they are counted once, at the
+    end, in the block's transaction. For a service that changes many stories in one
+    transaction (a union merge): a month's lock is then taken after every story's row lock,
+    as a single story change takes them, so it cannot wait on an editor who holds a story
+    and waits for that month; and each month is counted once, not once a story."""
+    if _deferred.get() is not None:  # already inside one: its end counts these too
+        yield
+        return
+    months: set = set()
+    token = _deferred.set(months)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    recount(months)
+
+
 def recount(months: Iterable[date | None]) -> None:
     """Count ``months`` again from the stories (``None`` and repeats are skipped), each under
     a lock on its :class:`CoverageMonth` row, in ascending order so that two writers never
-    wait on each other in a cycle. Runs in the caller's transaction (or its own)."""
+    wait on each other in a cycle. Runs in the caller's transaction (or its own); inside
+    :func:`deferred`, at the end of that block."""
+    if (pending := _deferred.get()) is not None:
+        pending.update(months)
+        return
     with transaction.atomic():
         for month in sorted({m for m in months if m is not None}):
             CoverageMonth.objects.get_or_create(month=month)

@@ -516,7 +516,8 @@ class ArticleQuerySet(models.QuerySet):
         return result
 
 
-@reversion.register(follow=["bylines"])
+# The search columns are derived from the text (Article.save, a generated column): not kept.
+@reversion.register(follow=["bylines"], exclude=["search_text", "search_document"])
 class Article(models.Model):
     """A story: its title block, credits, body, and where it ran in print.
 

@@ -59,6 +59,26 @@ def test_a_list_within_its_pages_gives_the_exact_count(client, monkeypatch):
     assert len(story_links(client.get(column.get_absolute_url(), {"page": 2}))) == 1
 
 
+def test_a_month_of_the_archive_offers_every_page(client, monkeypatch):
+    """Where the capped lists send readers for older stories: a month is never capped."""
+    monkeypatch.setattr(web, "MAX_PAGES", 1)
+    _, stories = column_with(web.PER_PAGE + 1)
+    month = timezone.localtime(stories[-1].publish_at)
+    url = reverse("articles:archive_month", args=[month.year, month.month])
+    first = client.get(url)
+    if len(story_links(first)) < web.PER_PAGE:  # the stories straddle a month's end
+        pytest.skip("the stories fall in two months")
+    assert "共 21 篇报道" in text(first) and "只列出" not in text(first)
+    assert client.get(url, {"page": 2}).status_code == 200
+
+
+def test_a_search_refused_for_its_rate_costs_no_query(client, settings, django_assert_num_queries):
+    settings.UNIONNEWS_SEARCH_RATE = "1/m"
+    assert client.get(reverse("articles:search"), {"q": "工会"}).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(reverse("articles:search"), {"q": "工会"}).status_code == 429
+
+
 def test_search_offers_fewer_pages_and_says_it_found_more(client, monkeypatch):
     monkeypatch.setattr(search_view, "MAX_RESULT_PAGES", 1)
     column_with(web.PER_PAGE + 3, name="送清凉")

@@ -586,6 +586,7 @@ def test_made_up_page_numbers_and_kinds_are_not_cached(client):
         assert response.status_code == 404, junk
         assert "X-Cache" not in response, junk
     assert client.get(home, {"page": "1"})["X-Cache"] == "miss"
+    assert "X-Cache" not in client.get(home, {"p": "2"})  # the sitemap's parameter, not here
     events = reverse("events:event_list")
     assert client.get(events, {"kind": "nonsense"}).status_code == 404
     assert client.get(events, {"kind": "competition"})["X-Cache"] == "miss"

@@ -1050,6 +1050,23 @@ def test_logging_in_with_another_account_does_not_reset_a_names_failures(desk, s
     assert codes.index(429) == settings.UNIONNEWS_LOGIN_FAILURE_LIMIT - 1
 
 
+def test_behind_the_proxy_addresses_are_told_apart_by_what_it_forwards(desk, settings):
+    """``make serve``: every login reaches the site from nginx (127.0.0.1). The address
+    counted is the one nginx forwards (UNIONNEWS_PROXY_COUNT=1); before, every login counted
+    as one address, so 50 wrong passwords anywhere locked the whole site out."""
+    settings.UNIONNEWS_PROXY_COUNT = 1
+    login = reverse("admin:login")
+    guesser = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    codes = [
+        guesser.post(login, {"username": f"guess{i}", "password": "x"}).status_code
+        for i in range(settings.UNIONNEWS_LOGIN_ADDRESS_FAILURE_LIMIT)
+    ]
+    assert codes[-1] == 429
+    elsewhere = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.60")
+    answer = elsewhere.post(login, {"username": "editor", "password": "pw-for-tests-only"})
+    assert answer.status_code == 302
+
+
 def test_a_names_own_login_clears_its_failures(desk, settings):
     login = reverse("admin:login")
     person = Client(REMOTE_ADDR="192.0.2.40")

@@ -107,7 +107,8 @@ class RequestLimitMiddleware:
 def client_address(request) -> str:
     """The reader's address: ``REMOTE_ADDR``, or behind ``UNIONNEWS_PROXY_COUNT`` proxies the
     entry of ``X-Forwarded-For`` that the nearest of them added (the entries before it are
-    the client's to make up). The same rule django-axes applies to logins."""
+    the client's to make up). Login throttling (``AXES_CLIENT_IP_CALLABLE``) and the search
+    limit (``RATELIMIT_IP_META_KEY``) both use it."""
     proxies = settings.UNIONNEWS_PROXY_COUNT
     if proxies:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]

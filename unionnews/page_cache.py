@@ -217,11 +217,13 @@ CACHED_VALUE = re.compile(r"[a-z_]{1,20}|[1-9][0-9]{0,5}")
 
 
 def _cacheable_request(request) -> bool:
+    # ``p`` pages the sitemap only: elsewhere it would be one more copy of the same page.
+    allowed = CACHED_PARAMETERS if request.path.startswith("/sitemap-") else {"page", "kind"}
     return (
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(NEVER_CACHED)
-        and set(request.GET) <= CACHED_PARAMETERS
+        and set(request.GET) <= allowed
         and all(
             len(values) == 1 and CACHED_VALUE.fullmatch(values[0])
             for _, values in request.GET.lists()

@@ -194,7 +194,9 @@ AXES_ENABLE_ADMIN = False  # the desk's own page: unionnews.admin.LoginLockAdmin
 AXES_VERBOSE = False
 # Behind a reverse proxy, the client address comes from X-Forwarded-For: say how many proxies.
 UNIONNEWS_PROXY_COUNT = env_int("UNIONNEWS_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = UNIONNEWS_PROXY_COUNT or None
+# The address behind the proxies, for login throttling as for the search limit (without it,
+# behind nginx every login came from 127.0.0.1: one address for the whole site).
+AXES_CLIENT_IP_CALLABLE = "unionnews.limits.client_address"
 
 # Site search (issue 11): searches from one address a minute for someone not logged in
 # (django-ratelimit, counted in the cache), and the most milliseconds one search may spend in

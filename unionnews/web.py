@@ -14,6 +14,9 @@ PER_PAGE = 20
 #: are found by month (按月浏览) or by search with dates. Counting stops there too, so a list's
 #: cost does not grow with the archive (issue 11).
 MAX_PAGES = 100
+#: ``max_pages`` for a list that offers every page: one month of the archive, where a
+#: reader goes for the older stories (its count is bounded by a month's stories).
+EVERY_PAGE = 10**9
 
 
 class CappedPaginator(Paginator):

@@ -144,26 +144,29 @@ def search(request):
     reads them. An empty query shows the form and a hint. The number of queries does not
     depend on the number of results. Every query of the page runs within
     :func:`search_budget`; a reader not logged in is held to ``UNIONNEWS_SEARCH_RATE``."""
+    if request.GET.get("q", "").strip() and too_frequent(request):
+        # Refused before any query: a refused search costs the database nothing.
+        context = {
+            "query": request.GET.get("q", "").strip()[:MAX_QUERY],
+            "searched": False,
+            "problems": ["搜索过于频繁，请稍等一分钟再试。"],
+        }
+        return render(request, "articles/search.html", context, status=429)
     try:
         with search_budget():
-            context, status = _search_page(request)
+            context = _search_page(request)
     except SearchTooSlow:
         query = request.GET.get("q", "").strip()[:MAX_QUERY]
         context = {"query": query, "searched": False, "problems": [TOO_SLOW]}
-        status = 200
-    return render(request, "articles/search.html", context, status=status)
+    return render(request, "articles/search.html", context)
 
 
-def _search_page(request) -> tuple[dict, int]:
+def _search_page(request) -> dict:
     public = Article.objects.published()
     unions = list(public.covering(Union.objects.reviewed(), "unions").in_directory_order())
     topics = sorted(public.covering(Tag.objects.all(), "tags"), key=lambda t: t.name)
     form = SearchForm.read(request.GET, unions=unions, topics=topics)
     terms = form.terms
-    status = 200
-    if terms and too_frequent(request):
-        form.problems.append("搜索过于频繁，请稍等一分钟再试。")
-        terms, status = [], 429
 
     page_obj = None
     if terms:
@@ -186,4 +189,4 @@ def _search_page(request) -> tuple[dict, int]:
         "date_from": form.start.isoformat() if form.start else "",
         "date_to": form.end.isoformat() if form.end else "",
     }
-    return context, status
+    return context

@@ -14,7 +14,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from unionnews.dates import month_span
-from unionnews.web import paginate, redirect_if_moved
+from unionnews.web import EVERY_PAGE, paginate, redirect_if_moved
 
 from .. import coverage, structured_data
 from ..models import Article, Column, CoverageCount, Reporter, prefetch_listing
@@ -182,7 +182,7 @@ def archive_month(request, year: int, month: int):
         .with_listing()
         .newest_first()
     )
-    page_obj = paginate(request, stories)
+    page_obj = paginate(request, stories, max_pages=EVERY_PAGE)  # the older stories are here
     if not page_obj.paginator.count:
         raise Http404("这个月没有报道。")
     return render(
