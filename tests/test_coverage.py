@@ -133,3 +133,29 @@ def test_the_migration_counts_the_stories_already_stored(desk):
         assert {kind: coverage.counts(kind) for kind in coverage.RELATIONS} == kept
         assert kept["tag"] and kept["union"] and kept["event"] and kept["column"]
         assert_counts_are_the_published_counts()
+
+
+def test_deleting_several_stories_from_the_list_keeps_the_counts(client, desk):
+    """The list's 删除 action deletes in one transaction and counts each month once, at the
+    end, after every story's lock."""
+    superuser = factories.make_user("chief", is_staff=True, is_superuser=True)
+    with time_machine.travel(at(2023, 7, 20, 10), tick=False):
+        june = [
+            factories.make_article(
+                f"六月第{i}篇", published=True, publish_at=at(2023, 6, 4 + i, 8), **desk["shared"]
+            )
+            for i in range(3)
+        ]
+        client.force_login(superuser)
+        response = client.post(
+            reverse("admin:articles_article_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [s.pk for s in june[:2]],
+                "post": "yes",
+            },
+        )
+        assert response.status_code == 302
+        assert not Article.objects.filter(pk__in=[s.pk for s in june[:2]]).exists()
+        assert coverage.month_counts() == [{"month": at(2023, 6, 1), "n": 1}]
+        assert_counts_are_the_published_counts()

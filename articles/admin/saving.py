@@ -26,6 +26,7 @@ from ..services import (
     photo_delete,
     photo_replace,
     photo_update,
+    stories_deleted_together,
 )
 from ..services.changes import files_follow_the_transaction, story_change
 from ..workflow import tester_for
@@ -148,6 +149,10 @@ class StorySaving:
                 note_delete(note=row.instance, user=request.user)
             elif row.instance.pk is None and data.get("text"):
                 article_add_note(article=article, user=request.user, text=data["text"])
+
+    def delete_queryset(self, request, queryset):
+        with stories_deleted_together():
+            super().delete_queryset(request, queryset)
 
     def delete_object(self, request, obj):
         try:

@@ -48,6 +48,7 @@ from .stories import (
     content_at,
     draft_discard,
     draft_keep,
+    stories_deleted_together,
 )
 from .transitions import (
     article_approve,
@@ -126,6 +127,7 @@ __all__ = [
     "stories_move",
     "draft_discard",
     "draft_keep",
+    "stories_deleted_together",
     "import_files",
     "import_page",
     "note_delete",

@@ -8,6 +8,8 @@ they changed, what this editor changed and where both did (``content.merge``); t
 shows it and the editor decides. Fields the editor did not touch are never written back.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import reversion
@@ -206,6 +208,16 @@ def article_delete(*, article: Article, user) -> None:
         if shown:
             page_cache.retire()
         coverage.recount([counted_in])
+
+
+@contextmanager
+def stories_deleted_together() -> Iterator[None]:
+    """One transaction for several :func:`article_delete` calls (the story list's 删除
+    action), whose months' story counts are counted once, at its end, after every story's
+    lock (``coverage.deferred``): not once a story, and never waiting for a month while an
+    editor holding that month waits for one of these stories."""
+    with transaction.atomic(), coverage.deferred():
+        yield
 
 
 # -- typed work, kept while it is typed -------------------------------------------------------
