@@ -138,6 +138,20 @@ def counts(kind: str, keys: Iterable[int] | None = None) -> dict[int, int]:
     return {key: n for key, n in totals.items() if n}
 
 
+def count(kind: str, key: int) -> int:
+    """The number of published stories of one union, topic, event or column: what a list of
+    its stories gives its paginator instead of counting them (:func:`counts`)."""
+    return counts(kind, [key]).get(key, 0)
+
+
+def total() -> int:
+    """The number of published stories readers can see, in two queries: the kept months'
+    totals and the current month's stories."""
+    month, start = _current_month()
+    kept = CoverageMonth.objects.filter(month__lt=month).aggregate(n=Sum("stories"))["n"]
+    return (kept or 0) + Article.objects.published().filter(publish_at__gte=start).count()
+
+
 def month_counts() -> list[dict]:
     """``[{"month": aware datetime of the 1st, "n": count}]`` of the months with published
     stories, newest first: ``Article.objects.published().month_counts()`` from the kept rows

@@ -34,6 +34,17 @@ How a page never goes stale (issue 4, "Speed"):
   page at 07:59 and on every page from 08:00, with no job to run, as
   ``Article.objects.published()`` promises.
 
+- **A story going live under load** (issue 11, "a publish under load"). A change that only
+  adds to readers' pages (a story that was not public and now is) retires pages softly: it
+  stamps :data:`ADDED_KEY` with the moment, and a page rendered before that moment is
+  *stale* rather than gone. The first reader to ask for a stale page renders it anew; while
+  that render runs, for at most :data:`STALE_SECONDS` after the publication, other readers
+  get the stale page at once (``X-Cache: stale``) instead of queueing behind fresh renders
+  of the same page. So a new story may reach a cached page up to a second late. Every other
+  change (a withdrawal, an edit, a deletion) bumps the generation: those pages are never
+  served again, not even stale. Scheduled stories keep their exact moment (the deadlines
+  below cut the pages' lifetime).
+
 The generation lives in the cache itself, so with the per-process memory cache a change is
 seen only by the process that made it: serve with several processes only with
 ``CACHE_URL`` (the deploy check ``unionnews.W001`` says so). If the cache server is down,
@@ -41,6 +52,7 @@ pages are served uncached and the failure is logged; nothing is refused.
 """
 
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -59,6 +71,12 @@ logger = logging.getLogger(__name__)
 
 #: The cache key holding the current generation; bumping it retires every cached page.
 GENERATION_KEY = "page-cache:generation"
+#: The cache key holding when (``time.time_ns()``) a story last went live: pages rendered
+#: before are stale (see the module docstring); absent until the first publication.
+ADDED_KEY = "page-cache:added"
+#: The most seconds after a story went live that a page rendered before may still be served
+#: while one request renders it anew (issue 11: "up to 1 s late").
+STALE_SECONDS = 1.0
 #: URL prefixes never cached: the admin and the desk's own pages are per user.
 NEVER_CACHED = ("/admin/", "/desk/")
 #: Query parameters that pick a cached variant of a page (pagination, the sitemap's pages,
@@ -139,16 +157,29 @@ def _bump() -> None:
         _outage.failed("retiring cached pages", exc)
 
 
-def retire() -> None:
+def _stamp_added() -> None:
+    try:
+        cache.set(ADDED_KEY, time.time_ns(), timeout=None)
+    except Exception as exc:
+        _outage.failed("retiring cached pages", exc)
+
+
+def retire(*, only_added: bool = False) -> None:
     """Retire every cached page: call from a service after any change readers could see.
 
     Bumps the generation at once, and again when the surrounding transaction commits: a
     reader whose page was rendered from the old rows between the two bumps stored it under
     the generation the commit retires. A transaction that rolls back costs one needless
     round of renders, never a stale page.
+
+    ``only_added=True`` is for a change that only adds to readers' pages (a story going
+    live): pages become stale instead, renewed by one request each while others may still
+    read them for :data:`STALE_SECONDS` (module docstring). Never for a change that takes
+    anything off a page or alters it.
     """
-    _bump()
-    transaction.on_commit(_bump, robust=True)
+    step = _stamp_added if only_added else _bump
+    step()
+    transaction.on_commit(step, robust=True)
 
 
 #: Model → "does this object show on public pages now?", registered by each app.
@@ -252,21 +283,32 @@ def page_key(request) -> str:
     return f"page:{getattr(request, 'LANGUAGE_CODE', '')}:{url}"
 
 
-def _lookup(key: str) -> tuple[int, HttpResponse | None]:
-    """The current generation and the page stored under ``key`` if it is of that generation,
-    in one round trip."""
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
+def _lookup(key: str) -> tuple[tuple[int, int], HttpResponse | None]:
+    """The current ``(generation, added)`` marks, and the page stored under ``key`` with its
+    ``X-Cache`` status when it may be served: in one round trip for a hit. A stale page costs
+    a second one, to elect the request that renders it anew (:data:`STALE_SECONDS`)."""
+    found = cache.get_many([GENERATION_KEY, ADDED_KEY, key])
+    generation, added = found.get(GENERATION_KEY), found.get(ADDED_KEY, 0)
     if generation is None:
-        return current_generation(), None
+        return (current_generation(), added), None
+    marks = (generation, added)
     entry = found.get(key)
     if entry is None or entry[0] != generation:
-        return generation, None
-    _, status, headers, content = entry
-    response = HttpResponse(content, status=status)
+        return marks, None
+    if entry[1] == added:
+        status = "hit"
+    elif time.time_ns() - added <= STALE_SECONDS * 1e9 and not cache.add(
+        f"{key}:renewing:{added}", 1, timeout=math.ceil(STALE_SECONDS)
+    ):
+        status = "stale"  # another request is rendering this page anew
+    else:
+        return marks, None  # this request renders it (or it is stale for too long)
+    _, _, code, headers, content = entry
+    response = HttpResponse(content, status=code)
     for name, value in headers:
         response[name] = value
-    return generation, response
+    response[STATUS_HEADER] = status
+    return marks, response
 
 
 class PageCacheMiddleware:
@@ -282,13 +324,12 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         try:
-            generation, cached = _lookup(key)
+            marks, cached = _lookup(key)
         except Exception as exc:
             _outage.failed("lookup", exc)
             return self.get_response(request)
         _outage.answered()
         if cached is not None:
-            cached[STATUS_HEADER] = "hit"
             return cached
 
         started = timezone.now()
@@ -296,7 +337,7 @@ class PageCacheMiddleware:
         if _cacheable_response(request, response):
             lifetime = page_lifetime(started=started)
             if lifetime > 0:
-                entry = (generation, response.status_code, list(response.items()), response.content)
+                entry = (*marks, response.status_code, list(response.items()), response.content)
                 try:
                     # Counted again just before the page is stored, so that nothing done since
                     # the rendering can carry the page past its deadline.

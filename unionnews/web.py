@@ -25,15 +25,19 @@ class CappedPaginator(Paginator):
     ``count`` is the true number up to ``max_pages * per_page``, and that number when there
     are more; ``capped`` says which. The count is one ``COUNT(*)`` over a ``LIMIT``, so on a
     queryset ordered by an index (``publish_at``) it reads at most that many index entries
-    whatever the size of the archive.
+    whatever the size of the archive. A list whose number is already known (a count the
+    services keep, ``articles/coverage.py``) passes it as ``total`` and makes no count query.
     """
 
-    def __init__(self, object_list, per_page: int, max_pages: int):
+    def __init__(self, object_list, per_page: int, max_pages: int, total: int | None = None):
         super().__init__(object_list, per_page)
         self.limit = max_pages * per_page
+        self.total = total
 
     @cached_property
     def _seen(self) -> int:
+        if self.total is not None:
+            return self.total
         items = self.object_list
         if isinstance(items, QuerySet):
             # Unordered: the first limit + 1 rows in any order number the same, and the
@@ -51,15 +55,23 @@ class CappedPaginator(Paginator):
         return self._seen > self.limit
 
 
-def paginate(request, items, per_page: int = PER_PAGE, max_pages: int | None = None) -> Page:
+def paginate(
+    request,
+    items,
+    per_page: int = PER_PAGE,
+    max_pages: int | None = None,
+    *,
+    total: int | None = None,
+) -> Page:
     """Page ``?page=N`` of ``items``, ``per_page`` a page (no ``page``: the first), at most
-    ``max_pages`` pages (default :data:`MAX_PAGES`; :class:`CappedPaginator`).
+    ``max_pages`` pages (default :data:`MAX_PAGES`; :class:`CappedPaginator`). ``total`` is the
+    number of ``items`` when it is known without counting them.
 
     A page that does not exist (not a whole number, 0, past the last) is a 404: there is
     nothing to link to, and the page cache never stores it, so a crawler cannot fill the cache
     with made-up page numbers (issue 10)."""
     try:
-        paginator = CappedPaginator(items, per_page, max_pages or MAX_PAGES)
+        paginator = CappedPaginator(items, per_page, max_pages or MAX_PAGES, total)
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc

@@ -119,7 +119,8 @@ class StoryChange:
         for action, summary, data in self.entries:
             audit.log(user=self.user, action=action, obj=article, summary=summary, **data)
         if (self.fields or self.always) and (self.was_public or page_cache.shows(article)):
-            page_cache.retire()
+            # A story going live only adds to readers' pages: they may lag it for a second.
+            page_cache.retire(only_added=not self.was_public)
         if {f.name for f in self.fields} & COUNTED_FIELDS:
             coverage.recount([self.counted_in, counted_month(article)])
 
@@ -208,5 +209,6 @@ def record_new_story(article: Article, *, user, action: str, summary: str) -> No
     reversion.set_user(user_row(user))
     reversion.set_comment(summary)
     audit.log(user=user, action=action, obj=article, summary=summary)
-    page_cache.retire_for(article)
+    if page_cache.shows(article):  # a new story live at once only adds to readers' pages
+        page_cache.retire(only_added=True)
     coverage.recount([counted_month(article)])

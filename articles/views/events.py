@@ -71,6 +71,8 @@ def event_detail(request, pk: int, slug: str):
                 .prefetch_related("renditions")
                 .order_by("-article__publish_at", "order", "pk")[:GALLERY_SIZE]
             ),
-            "page_obj": paginate(request, stories),
+            "page_obj": paginate(
+                request, stories, total=coverage.count(CoverageCount.Kind.EVENT, event.pk)
+            ),
         },
     )

@@ -20,9 +20,11 @@ from ..models import Article
 
 #: The longest query read, in characters.
 MAX_QUERY = 100
-#: Result pages offered, and counted: a reader refines a search rather than read past the
-#: 500 newest matches, and counting further costs time on a word in every story (issue 11).
-MAX_RESULT_PAGES = 25
+#: Result pages offered, and counted: a reader refines a search (a union, a topic, dates)
+#: rather than read past the 200 newest matches. The count reads stored documents until it
+#: has found that many, so its cost follows this cap: 25 pages took 25–30 ms of a two-word
+#: search at 100,000 stories, 10 take 10–12 ms (issue 11, bench/README.md).
+MAX_RESULT_PAGES = 10
 
 
 @dataclass

@@ -32,7 +32,7 @@ def home(request):
     Page 2 onwards of ``?page=`` shows only the running list of latest stories.
     """
     public = Article.objects.published()
-    page_obj = paginate(request, public.listed().newest_first())
+    page_obj = paginate(request, public.listed().newest_first(), total=coverage.total())
     page_obj.object_list = list(page_obj.object_list)
     featured, by_column = [], []
     if page_obj.number == 1:
@@ -114,10 +114,11 @@ def column_detail(request, pk: int, slug: str):
     if moved := redirect_if_moved(request, slug, column.get_absolute_url(), column.slug):
         return moved
     stories = Article.objects.published().filter(column=column).with_listing().newest_first()
+    total = coverage.count(CoverageCount.Kind.COLUMN, column.pk)
     return render(
         request,
         "articles/column_detail.html",
-        {"column": column, "page_obj": paginate(request, stories)},
+        {"column": column, "page_obj": paginate(request, stories, total=total)},
     )
 
 
@@ -149,7 +150,7 @@ def topic_detail(request, pk: int, slug: str):
     a tag used only on drafts must not show."""
     tag = get_object_or_404(Tag, pk=pk)
     stories = Article.objects.published().tagged(tag).with_listing().newest_first()
-    page_obj = paginate(request, stories)
+    page_obj = paginate(request, stories, total=coverage.count(CoverageCount.Kind.TAG, tag.pk))
     if not page_obj.paginator.count:  # before the redirect, whose URL would spell the name
         raise Http404("该话题还没有报道。")
     if moved := redirect_if_moved(request, slug, topic_url(tag), topic_slug(tag)):

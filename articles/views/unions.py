@@ -89,7 +89,8 @@ def union_detail(request, pk: int, slug: str):
     if moved := redirect_if_moved(request, slug, union.get_absolute_url(), union.slug):
         return moved
     published = Article.objects.published()
-    page_obj = paginate(request, published.about_unions([union.pk]).listed().newest_first())
+    own = published.about_unions([union.pk]).listed().newest_first()
+    page_obj = paginate(request, own, total=coverage.count(CoverageCount.Kind.UNION, union.pk))
     page_obj.object_list = list(page_obj.object_list)
     below = [pk for pk in Union.objects.subtree_ids(union) if pk != union.pk]
     sub_union_stories = []
