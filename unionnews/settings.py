@@ -14,6 +14,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from unionnews.media_bucket import ADDRESSING_STYLES, public_origin
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -224,9 +226,16 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded photos go through Django's storage API: local files under MEDIA_ROOT by default, or
 # an S3-compatible bucket (pip install "unionnews[s3]") when MEDIA_S3_BUCKET is set; the keys
-# come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them.
+# come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY as boto3 reads them. Several app servers
+# need the bucket: each one's MEDIA_ROOT holds only the photos uploaded through it.
 MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
 if MEDIA_S3_BUCKET:
+    MEDIA_S3_ADDRESSING_STYLE = os.environ.get("MEDIA_S3_ADDRESSING_STYLE", "").strip() or None
+    if MEDIA_S3_ADDRESSING_STYLE not in (None, *ADDRESSING_STYLES):
+        raise ImproperlyConfigured(
+            f"MEDIA_S3_ADDRESSING_STYLE={MEDIA_S3_ADDRESSING_STYLE!r} is not one of "
+            f"{', '.join(ADDRESSING_STYLES)}"
+        )
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -234,17 +243,14 @@ if MEDIA_S3_BUCKET:
             "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("MEDIA_S3_REGION") or None,
             "custom_domain": os.environ.get("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "addressing_style": MEDIA_S3_ADDRESSING_STYLE,
             "querystring_auth": False,
             "file_overwrite": False,
         },
     }
-    # Where readers' browsers fetch the photos from: allowed by the CSP's img-src below.
-    MEDIA_ORIGIN = (
-        f"https://{_media_storage['OPTIONS']['custom_domain']}"
-        if _media_storage["OPTIONS"]["custom_domain"]
-        else _media_storage["OPTIONS"]["endpoint_url"]
-        or f"https://{MEDIA_S3_BUCKET}.s3.amazonaws.com"
-    )
+    # Where readers' browsers fetch the photos from, as botocore addresses the bucket (not
+    # always the endpoint: AWS China, virtual-hosted buckets): allowed by the CSP's img-src.
+    MEDIA_ORIGIN = public_origin(**_media_storage["OPTIONS"])
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     MEDIA_ORIGIN = ""
