@@ -47,8 +47,9 @@ random stories are checked against ``search_text()`` itself after the build, and
 counts the services keep are made once (``articles.coverage.rebuild``). ``VACUUM ANALYZE``
 runs after loading, ``ANALYZE`` on every later start. Builds on the project's machine (2
 cores, shared with other work): 10,000 stories in about 15 s (134 MB); 100,000 in about two
-minutes with ``bulk_create`` (1.4 GB; not yet rebuilt with ``COPY``); a million in 14–17 minutes (11 GB: 10 of storing, 2–3 making the GIN index,
-under a minute each for VACUUM ANALYZE and the kept counts).
+minutes with ``bulk_create`` (1.4 GB; not yet rebuilt with ``COPY``); a million in 14–17
+minutes (11 GB: 10 of storing, 2–3 making the GIN index, under a minute each for VACUUM
+ANALYZE and the kept counts).
 
 Serving. ``gunicorn unionnews.wsgi`` on 127.0.0.1 and a free port, 2 sync workers (one per
 core: PostgreSQL and the load generator share the same two cores), DEBUG=0, a random
