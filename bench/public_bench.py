@@ -1,26 +1,55 @@
-"""Public site speed at 100,000 articles on PostgreSQL: page latency and cached throughput.
+"""Public site speed on PostgreSQL at an archive of 100,000 stories, or of any size with
+``--stories N``: page latency and cached throughput.
 
-Run: .venv/bin/python bench/public_bench.py [--rebuild] [--explain] [--quick]
+Run: .venv/bin/python bench/public_bench.py [--stories N] [--rebuild] [--build-only]
+[--explain] [--quick]
 Needs PostgreSQL (a role that may create databases), Redis for the cached run, and wrk on
 PATH for the throughput part (``apt-get install wrk``; without it that part is skipped).
 
-Data. The script works in its own database, ``BENCH_DATABASE_URL`` (default
-postgres://root@127.0.0.1:5432/unionnews_bench; the name must end in ``_bench``), never the
-developer's. A fresh database is migrated (the data migration loads fixtures/unions.json) and
-filled with 104,000 stories, 100,000 of them live: the 17 stories of fixtures/pages/*.txt
-(parsed by the importer) are recombined, with the union they are about swapped for another
-one of the directory or of 200 generated enterprise unions, paragraphs added or dropped,
-varied headlines, real-style bylines (staff reporters and each union's correspondent), eight
-columns, the printed topics (taggit tags) and events (yearly editions), publish times spread
-over five years (summer stories in summer), 1,000 scheduled in the future and 3,000 drafts or
-other desk states. Rows go in with bulk_create. ``search_text`` and ``slug`` are what
-``Article.save()`` would store: each distinct paragraph and headline is tokenised once
-(``articles.search.tokens``, the function ``search_text()`` uses) and a story's tokens are the
-concatenation, which is the same because tokens never span a line break; 300 stories are
-checked against ``search_text()`` itself after the build, and the story counts the services
-keep are made once (``articles.coverage.rebuild``). The build takes about two minutes
-and is then reused (a comment on the database records it); ``--rebuild`` drops and rebuilds
-it. ``VACUUM ANALYZE`` runs after loading, ``ANALYZE`` on every later start.
+Sizes. ``--stories N`` live stories (default 100,000), plus 1 % scheduled in the future and
+3 % drafts or other desk states: 104,000 rows by default, 10,400 for ``--stories 10000``,
+1,040,000 for ``--stories 1000000``. Each size has its own database: ``unionnews_bench`` for
+the default (the database of earlier runs), ``unionnews_bench_10k``, ``unionnews_bench_1m``
+and so on for others. ``BENCH_DATABASE_URL`` names another one (on the same server; its name
+must end in ``_bench`` or ``_bench_<size>``), never the developer's. A comment on the database
+records the dataset and its size; a database that holds another size is neither reused nor
+dropped without ``--rebuild``. ``--build-only`` builds (or finds) the data and stops.
+
+Data. A fresh database is migrated (the data migration loads the 38 unions of
+fixtures/unions.json) and filled with stories made from the 17 stories of
+fixtures/pages/*.txt (parsed by the importer), recombined: the union a story is about swapped
+for another one of the directory or of the generated enterprise unions, paragraphs added or
+dropped, varied headlines, real-style bylines (staff reporters and each union's
+correspondent), eight columns, the printed topics (taggit tags) and events (yearly editions),
+publish times spread over five years (summer stories in summer). So the archive is the seed
+pages' 17 stories many times over in other words' order and with other unions' names, not
+new journalism: every size holds the same kinds of text, and what grows is the number of
+stories. Up to 100,000 live stories the network is one city paper's: 200 generated enterprise
+unions, 50 staff reporters and one correspondent (通讯员) for each union. Beyond, the archive
+is a provincial federation's network of papers and grows with it: for every 100,000 stories
+200 more enterprise unions, 50 more staff reporters and one more correspondent for each union
+(at a million: 2,000 enterprise unions, 500 staff, 10 correspondents a union, so that no one
+person has 25,000 credits; the names are made from the same brand, trade and name words).
+Topics, columns, events and the directory's 38 unions stay as printed, so their pages grow
+with the archive; so does the union directory, which lists every union.
+
+Loading. Stories are made and stored 4,000 at a time, so memory follows that, not the
+archive's size (about 0.5 GB at a million stories; printed with the progress). The rows are
+model instances as ``bulk_create`` would send them (each field's ``pre_save`` and
+``get_db_prep_save``), written with ``COPY`` (psycopg 3), about twice as fast as
+``bulk_create`` (10,000 stories: 7 s against 15 s); the stories' tables' indexes that back no
+constraint are dropped while they load and made again after (one sorted build each, the GIN
+index of the stored search documents with 1 GB of maintenance_work_mem). ``search_text`` and
+``slug`` are what ``Article.save()`` would store: each distinct paragraph and headline is
+tokenised once (``articles.search.tokens``, the function ``search_text()`` uses) and a story's
+tokens are the concatenation, which is the same because tokens never span a line break; 300
+random stories are checked against ``search_text()`` itself after the build, and the story
+counts the services keep are made once (``articles.coverage.rebuild``). ``VACUUM ANALYZE``
+runs after loading, ``ANALYZE`` on every later start. Builds on the project's machine (2
+cores, shared with other work): 10,000 stories in about 15 s (134 MB); 100,000 in about two
+minutes with ``bulk_create`` (1.4 GB; not yet rebuilt with ``COPY``); a million in 14–17
+minutes (11 GB: 10 of storing, 2–3 making the GIN index, under a minute each for VACUUM
+ANALYZE and the kept counts).
 
 Serving. ``gunicorn unionnews.wsgi`` on 127.0.0.1 and a free port, 2 sync workers (one per
 core: PostgreSQL and the load generator share the same two cores), DEBUG=0, a random
@@ -30,13 +59,15 @@ written into a temporary directory that imports unionnews.settings and changes o
 STATIC_ROOT (a temporary directory for ``collectstatic``) and the cache key prefix
 (``unionnews-bench``), so nothing is written into the repository's var/static.
 
-Prints the commit measured and the load average (anything else running on the machine
-shows in every figure), then for each public page type: one in-process render's query count
-and SQL time, and p50/p95/p99/max latency over loopback with one client (http.client,
-sequential requests, up to 200 a page or 15 s, so a page of several seconds gets few
-samples; the article page cycles through 2,000 different stories) with the page cache off
-(UNIONNEWS_PAGE_CACHE_SECONDS=0), against the design's 50 ms p95. Then requests per second
-from wrk (1 thread, 8 connections) on a second server with the page cache on
+Prints the commit measured, the dataset and the load average (anything else running on the
+machine shows in every figure), then for each public page type, each at its largest in the
+data (the topic, column and event with the most stories, from the kept counts; the reporter
+with the most bylines): one in-process render's query count and SQL time, and
+p50/p95/p99/max latency over loopback with one client (http.client, sequential requests, up
+to 200 a page or 15 s, so a page of several seconds gets few samples; a worker may take
+120 s on one; the article page cycles through 2,000 different stories) with the page cache
+off (UNIONNEWS_PAGE_CACHE_SECONDS=0), against the design's 50 ms p95. Then requests per
+second from wrk (1 thread, 8 connections) on a second server with the page cache on
 (UNIONNEWS_PAGE_CACHE_SECONDS=600, Redis db 1): a static CSS file and the cached home page,
 alternating five times 4 s each, their medians and ratio against the design's 50 %; and the
 uncached home page for comparison. ``--explain`` also prints EXPLAIN ANALYZE of the slowest
@@ -59,6 +90,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -67,12 +99,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgres://root@127.0.0.1:5432/unionnews_bench"
+SERVER_URL = "postgres://root@127.0.0.1:5432/"
+DEFAULT_STORIES = 100_000
 CACHED_CACHE_URL = "redis://127.0.0.1:6379/1"
 CACHE_PREFIX = "unionnews-bench"
-#: Recorded as a comment on the database; a different value means the data must be rebuilt.
-DATASET = "unionnews-bench dataset v1: 100000 live + 1000 scheduled + 3000 desk"
-LIVE, SCHEDULED, DESK = 100_000, 1_000, 3_000
+#: Stories made and stored at a time (memory follows this, not the size of the archive).
 CHUNK = 4_000
 TARGET_MS = 50.0
 TARGET_RATIO = 0.5
@@ -81,6 +112,8 @@ WORKERS = 2
 #: Requests a page and seconds a page for the latency runs; wrk settings for throughput:
 #: the static file and the cached page alternate ROUNDS times, ROUND_SECONDS each.
 MAX_REQUESTS, MAX_SECONDS = 200, 15.0
+#: Seconds a worker may spend on one request (gunicorn's --timeout); the client waits longer.
+REQUEST_TIMEOUT = 120
 WRK_CONNECTIONS, WRK_SECONDS = 8, 10
 ROUNDS, ROUND_SECONDS = 5, 4
 
@@ -104,14 +137,81 @@ end
 """
 
 
-# -- environment ----------------------------------------------------------------------------
+# -- sizes and environment ------------------------------------------------------------------
 
 
-def database_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+@dataclass(frozen=True)
+class Size:
+    """One archive size: its stories, the network of papers they come from, its database."""
+
+    live: int
+
+    @property
+    def scheduled(self) -> int:
+        return self.live // 100
+
+    @property
+    def desk(self) -> int:
+        return 3 * self.live // 100
+
+    @property
+    def total(self) -> int:
+        return self.live + self.scheduled + self.desk
+
+    @property
+    def network(self) -> float:
+        """How many city papers' worth of stories (100,000 each) the archive holds; never
+        fewer than one: a smaller archive is one paper's first years, not a smaller city."""
+        return max(1.0, self.live / DEFAULT_STORIES)
+
+    @property
+    def enterprises(self) -> int:
+        """Generated enterprise unions: 200 a paper (a provincial network has more)."""
+        return round(200 * self.network)
+
+    @property
+    def staff(self) -> int:
+        """Staff reporters: 50 a paper."""
+        return round(50 * self.network)
+
+    @property
+    def correspondents(self) -> int:
+        """Correspondents (通讯员) of each union: one for each paper that writes about it."""
+        return round(self.network)
+
+    @property
+    def label(self) -> str:
+        for unit, suffix in ((1_000_000, "m"), (1_000, "k")):
+            if self.live % unit == 0:
+                return f"{self.live // unit}{suffix}"
+        return str(self.live)
+
+    @property
+    def database(self) -> str:
+        """``unionnews_bench`` for the default size (the database of earlier runs), else
+        ``unionnews_bench_10k``, ``unionnews_bench_1m``…"""
+        if self.live == DEFAULT_STORIES:
+            return "unionnews_bench"
+        return f"unionnews_bench_{self.label}"
+
+    def dataset(self) -> str:
+        """Recorded as a comment on the database; another value means other data."""
+        text = f"unionnews-bench dataset v1: {self.live} live + {self.scheduled} scheduled"
+        text += f" + {self.desk} desk"
+        if self.network > 1:
+            text += f", {self.enterprises} enterprise unions, {self.staff} staff reporters"
+            text += f", {self.correspondents} correspondents a union"
+        return text
+
+
+def database_url(size: Size) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", SERVER_URL + size.database)
     name = urlsplit(url).path.lstrip("/")
-    if not name.endswith("_bench"):
-        sys.exit(f"BENCH_DATABASE_URL must name a database ending in _bench, not {name!r}")
+    if not re.search(r"_bench(_[0-9a-z]+)?$", name):
+        sys.exit(
+            "BENCH_DATABASE_URL must name a database ending in _bench or _bench_<size>, "
+            f"not {name!r}"
+        )
     return url
 
 
@@ -150,27 +250,36 @@ def admin_connection(url: str):
     return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
-def database_state(url: str, rebuild: bool) -> bool:
-    """Create the bench database if needed; True when it already holds this dataset."""
+def database_state(url: str, size: Size, rebuild: bool) -> bool:
+    """Create the bench database if needed; True when it already holds this dataset. A
+    database holding another size is neither reused nor dropped without ``--rebuild``."""
     name = urlsplit(url).path.lstrip("/")
     with admin_connection(url) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [name],
         ).fetchone()
-        if row is not None and row[0] == DATASET and not rebuild:
+        held = row[0] if row is not None else None
+        if held == size.dataset() and not rebuild:
             return True
         if row is not None:
-            print(f"dropping database {name} (rebuild)")
+            other = re.match(r"unionnews-bench dataset v\d+: (\d+) live", held or "")
+            if other and int(other.group(1)) != size.live and not rebuild:
+                sys.exit(
+                    f"database {name} holds another size ({held}): measure it with "
+                    f"--stories {other.group(1)}, or replace it with --rebuild"
+                )
+            why = "--rebuild" if rebuild else "older dataset" if held else "build not finished"
+            print(f"dropping database {name} ({why})")
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return False
 
 
-def mark_built(url: str):
+def mark_built(url: str, size: Size):
     name = urlsplit(url).path.lstrip("/")
     with admin_connection(url) as conn:
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{DATASET}'")
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{size.dataset()}'")
 
 
 # -- the data -------------------------------------------------------------------------------
@@ -234,11 +343,35 @@ def event_kind(name: str) -> str:
 
 
 @cache
-def cut(text: str) -> tuple[str, ...]:
-    """The search tokens of one paragraph or title, as ``Article.save()`` computes them."""
+def cut(text: str) -> str:
+    """The search tokens of one paragraph or title, as ``Article.save()`` computes them,
+    joined by spaces (one string a paragraph keeps the cache small: a tuple of two-character
+    strings costs about 30 times the memory)."""
     from articles import search as search_rules
 
-    return tuple(search_rules.tokens(text))
+    return " ".join(search_rules.tokens(text))
+
+
+def enterprise_names(count: int) -> list[tuple[str, str]]:
+    """(brand, trade) of ``count`` generated enterprises: the 20 brands in the 10 trades first
+    (a city paper's 200), then brands made of two characters of those (华京, 华港…)."""
+    chars = list(dict.fromkeys("".join(BRANDS)))
+    brands = BRANDS + [a + b for a in chars for b in chars if a != b and a + b not in BRANDS]
+    names = [(brand, trade) for brand in brands for trade in TRADES]
+    if count > len(names):
+        sys.exit(f"{count:,} enterprise unions needed; the generated names stop at {len(names):,}")
+    return names[:count]
+
+
+def elapsed(started: float) -> str:
+    return f"{time.perf_counter() - started:.0f} s"
+
+
+def memory() -> str:
+    """This process's peak resident memory."""
+    import resource
+
+    return f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GB"
 
 
 @cache
@@ -266,11 +399,12 @@ def seed_stories():
 class Builder:
     """Makes the bench data; every choice comes from one seeded random generator."""
 
-    def __init__(self):
+    def __init__(self, size: Size):
         from django.contrib.contenttypes.models import ContentType
 
         from articles.models import Article
 
+        self.size = size
         self.rng = random.Random(20261122)
         self.now = datetime.now().astimezone()
         self.stories, self.directory = seed_stories()
@@ -281,35 +415,55 @@ class Builder:
         self.make_unions()
         self.make_people()
         self.make_columns_topics_events()
-        plans = self.plans()
-        print(f"  planned {len(plans)} stories in {time.perf_counter() - started:.0f} s")
-        for first in range(0, len(plans), CHUNK):
-            self.insert(plans[first : first + CHUNK])
-            done = min(first + CHUNK, len(plans))
-            print(f"  {done} stories stored, {time.perf_counter() - started:.0f} s", flush=True)
-        print(f"  {cut.cache_info().currsize} distinct paragraphs and titles cut by jieba")
+        states = self.states()
+        print(f"  {len(self.unions)} unions, {len(self.staff)} staff reporters, {elapsed(started)}")
+        indexes = drop_indexes()
+        loading = time.perf_counter()
+        # Planned a chunk at a time, in the same order as the states (and so the same
+        # choices of the random generator as planning them all first).
+        planning = 0.0
+        for first in range(0, len(states), CHUNK):
+            step = time.perf_counter()
+            plans = [self.plan(state) for state in states[first : first + CHUNK]]
+            planning += time.perf_counter() - step
+            self.insert(plans)
+            done = min(first + CHUNK, len(states))
+            if done % (5 * CHUNK) == 0 or done == len(states):
+                rate = done / (time.perf_counter() - loading)
+                left = (len(states) - done) / rate
+                print(
+                    f"  {done:,} of {len(states):,} stories stored, {elapsed(started)}, "
+                    f"{rate:,.0f} a second, about {left / 60:.0f} min left, {memory()}",
+                    flush=True,
+                )
+        print(f"  {cut.cache_info().currsize:,} distinct paragraphs and titles tokenised")
+        storing = time.perf_counter() - loading - planning
+        print(f"  planning {planning:.0f} s, tokenising and storing {storing:.0f} s")
+        step = time.perf_counter()
+        make_indexes(indexes)
+        print(f"  {len(indexes)} indexes made again, {elapsed(step)}")
 
     # -- the groups stories belong to ----------------------------------------------------------
 
     def make_unions(self):
-        from organizations.models import Union
+        from organizations.models import Union, union_sort_key
 
         existing = list(Union.objects.all())
         parents = [u for u in existing if u.kind in ("district", "industry", "park")]
         new = []
-        for brand in BRANDS:
-            for trade in TRADES:
-                name = f"北京{brand}{trade}有限公司工会"
-                short = f"{brand}{trade}工会"
-                new.append(
-                    Union(
-                        name=name,
-                        short_name=short,
-                        kind="grassroots",
-                        parent=self.rng.choice(parents),
-                        slug=slug_of(short),
-                    )
+        for brand, trade in enterprise_names(self.size.enterprises):
+            name = f"北京{brand}{trade}有限公司工会"
+            short = f"{brand}{trade}工会"
+            new.append(
+                Union(
+                    name=name,
+                    short_name=short,
+                    kind="grassroots",
+                    parent=self.rng.choice(parents),
+                    slug=slug_of(short),
+                    sort_key=union_sort_key("grassroots", name),
                 )
+            )
         Union.objects.bulk_create(new)
         self.unions = list(Union.objects.all())
         self.union_by_name = {u.name: u for u in self.unions}
@@ -322,24 +476,32 @@ class Builder:
     def make_people(self):
         from articles.models import Reporter
 
-        names = list(STAFF)
-        while len(names) < 50:
+        names, seen = list(STAFF), set(STAFF)
+        while len(names) < self.size.staff:
             name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
-            if name not in names:
+            if len(seen) > 600:  # most two-character names are taken: a three-character one
+                name += self.rng.choice(GIVEN)
+            if name not in seen:
                 names.append(name)
+                seen.add(name)
         staff = [
             Reporter(name=n, title="实习记者" if i % 9 == 8 else "记者", slug=slug_of(n))
             for i, n in enumerate(names)
         ]
         correspondents = []
         for union in self.unions:
-            name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
-            correspondents.append(
-                Reporter(name=name, title="通讯员", union=union, slug=slug_of(name))
-            )
+            chosen = set()
+            while len(chosen) < self.size.correspondents:
+                name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+                if name not in chosen:
+                    chosen.add(name)
+                    correspondents.append(
+                        Reporter(name=name, title="通讯员", union=union, slug=slug_of(name))
+                    )
         self.staff = Reporter.objects.bulk_create(staff)
-        created = Reporter.objects.bulk_create(correspondents)
-        self.correspondent = {r.union_id: r for r in created}
+        self.correspondents = {}
+        for reporter in Reporter.objects.bulk_create(correspondents):
+            self.correspondents.setdefault(reporter.union_id, []).append(reporter)
 
     def make_columns_topics_events(self):
         from taggit.models import Tag
@@ -383,16 +545,22 @@ class Builder:
 
     # -- the stories ---------------------------------------------------------------------------
 
+    @cache  # noqa: B019 (one Builder a run)
+    def forms(self, union_name: str):
+        """The pattern of every form of ``union_name`` (full name, short name or alias) and
+        the forms that are full names."""
+        entry = self.directory.get(union_name, {})
+        forms = {union_name, entry.get("short_name") or "", *entry.get("aliases", [])}
+        forms = sorted((f for f in forms if f), key=len, reverse=True)
+        full = {f for f in forms if f == union_name or f.startswith(("北京", "中华"))}
+        return re.compile("|".join(re.escape(f) for f in forms)), full
+
     def swapper(self, union_name: str | None, union):
         """A function that puts ``union`` wherever a story names ``union_name`` (full name,
         short name or alias), in one pass so that a replacement is never replaced again."""
         if union_name is None or union_name == union.name:
             return lambda text: text
-        entry = self.directory.get(union_name, {})
-        forms = {union_name, entry.get("short_name") or "", *entry.get("aliases", [])}
-        forms = sorted((f for f in forms if f), key=len, reverse=True)
-        full = [f for f in forms if f == union_name or f.startswith(("北京", "中华"))]
-        pattern = re.compile("|".join(re.escape(f) for f in forms))
+        pattern, full = self.forms(union_name)
         short = union.short_name or union.name
 
         def swap(text: str) -> str:
@@ -411,11 +579,12 @@ class Builder:
         moment = moment.replace(hour=self.rng.randint(6, 22), minute=self.rng.randint(0, 59))
         return moment if moment <= self.now else moment - timedelta(days=1)
 
-    def plans(self) -> list[dict]:
-        states = ["published"] * LIVE + ["scheduled"] * SCHEDULED
-        states += [self.rng.choice(DESK_STATES) for _ in range(DESK)]
+    def states(self) -> list[str]:
+        """Every story's state, in the order the stories are made."""
+        states = ["published"] * self.size.live + ["scheduled"] * self.size.scheduled
+        states += [self.rng.choice(DESK_STATES) for _ in range(self.size.desk)]
         self.rng.shuffle(states)
-        return [self.plan(state) for state in states]
+        return states
 
     def plan(self, state: str) -> dict:
         rng = self.rng
@@ -455,7 +624,9 @@ class Builder:
         credits = []
         for credit in story.bylines:
             if credit.title == "通讯员":
-                reporter = self.correspondent[union.pk]
+                # One correspondent a union up to 100,000 stories: no draw (the same data).
+                mine = self.correspondents[union.pk]
+                reporter = mine[0] if len(mine) == 1 else rng.choice(mine)
             else:
                 reporter = rng.choice(self.staff)
             key = (reporter.pk, credit.contribution)
@@ -492,15 +663,15 @@ class Builder:
         }
 
     def insert(self, plans: list[dict]):
-        from django.db import transaction
+        from django.db import connection, transaction
         from taggit.models import TaggedItem
 
         from articles.models import Article, Byline
 
         articles = []
         for plan in plans:
-            words = [w for part in ("kicker", "headline", "subtitle") for w in cut(plan[part])]
-            words += [w for paragraph in plan["paragraphs"] for w in cut(paragraph)]
+            parts = [plan["kicker"], plan["headline"], plan["subtitle"], *plan["paragraphs"]]
+            words = [found for found in map(cut, parts) if found]
             state = plan["state"]
             articles.append(
                 Article(
@@ -520,8 +691,15 @@ class Builder:
                     search_text=f" {' '.join(words)} " if words else "",
                 )
             )
-        with transaction.atomic():
-            Article.objects.bulk_create(articles, batch_size=1000)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('articles_article', 'id'))"
+                " FROM generate_series(1, %s)",
+                [len(articles)],
+            )
+            for article, (pk,) in zip(articles, cursor.fetchall(), strict=True):
+                article.pk = pk
+            copy_rows(cursor, articles)
             bylines, union_links, event_links, tagged = [], [], [], []
             for article, plan in zip(articles, plans, strict=True):
                 for order, (reporter, title, contribution) in enumerate(plan["credits"]):
@@ -550,43 +728,126 @@ class Builder:
                     )
                     for name in plan["topics"]
                 ]
-            Byline.objects.bulk_create(bylines, batch_size=2000)
-            Article.unions.through.objects.bulk_create(union_links, batch_size=5000)
-            Article.events.through.objects.bulk_create(event_links, batch_size=5000)
-            TaggedItem.objects.bulk_create(tagged, batch_size=5000)
+            for rows in (bylines, union_links, event_links, tagged):
+                copy_rows(cursor, rows)
+
+
+def copy_rows(cursor, objects: list):
+    """Store model instances of one model with ``COPY``: the values ``bulk_create`` would
+    send (each field's ``pre_save`` and ``get_db_prep_save``: ``auto_now`` times included),
+    the primary key when it is set, never a generated column."""
+    from django.db import connection
+
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if not f.generated and not (f.primary_key and objects[0].pk is None)
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with cursor.copy(
+        f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+    ) as copy:
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+
+
+#: The tables the stories fill: their indexes that back no constraint are dropped while they
+#: load and made again after (one sorted build instead of a million inserts into each).
+LOADED_TABLES = [
+    "articles_article",
+    "articles_byline",
+    "articles_article_unions",
+    "articles_article_events",
+    "taggit_taggeditem",
+]
+
+
+def drop_indexes() -> list[tuple[str, str]]:
+    """Drop the loaded tables' indexes that back no constraint: [(name, definition)]."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i"
+            " WHERE indrelid = ANY(%s::regclass[]) AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+            " ORDER BY 1",
+            [LOADED_TABLES],
+        )
+        found = cursor.fetchall()
+        for name, _ in found:
+            cursor.execute(f"DROP INDEX {name}")
+    return found
+
+
+def make_indexes(indexes: list[tuple[str, str]]):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for name, definition in indexes:
+            started = time.perf_counter()
+            cursor.execute(definition)
+            print(f"  index {name}, {elapsed(started)}", flush=True)
+        cursor.execute("RESET maintenance_work_mem")
 
 
 def check_sample():
     """Stored ``search_text`` and ``slug`` of 300 stories equal what ``save()`` computes."""
+    from django.db.models import Max, Min
+
     from articles import search as search_rules
     from articles.models import Article
     from unionnews.slugs import pinyin_slug
 
-    sample = Article.objects.order_by("?")[:300]
+    # 300 random ids rather than ORDER BY random(), which reads and sorts every row.
+    bounds = Article.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    ids = range(bounds["low"], bounds["high"] + 1)
+    sample = list(Article.objects.filter(pk__in=random.sample(ids, k=min(300, len(ids)))))
     for article in sample:
         fields = (getattr(article, name) for name in Article.SEARCHED_FIELDS)
         if article.search_text != search_rules.search_text(*fields):
             sys.exit(f"search_text of article {article.pk} differs from Article.save()'s")
         if article.slug != pinyin_slug(article.headline):
             sys.exit(f"slug of article {article.pk} differs from Article.save()'s")
+    return len(sample)
 
 
-def build(url: str):
+def build(url: str, size: Size):
     from django.db import connection
 
-    print("building the bench data (once; --rebuild to redo)")
-    started = time.perf_counter()
-    Builder().run()
-    check_sample()
-    print("  search_text and slug of 300 random stories match Article.save()")
     from articles import coverage
 
-    # Rows went in around the services, so the kept story counts are made once here.
-    print(f"  story counts kept for {coverage.rebuild()} months (articles/coverage.py)")
+    print(f"building the bench data: {size.dataset()} (once; --rebuild to redo)", flush=True)
+    started = time.perf_counter()
+    Builder(size).run()
+    # Statistics first: the counts below and the check are planned with them.
+    step = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-    mark_built(url)
-    print(f"  built in {time.perf_counter() - started:.0f} s")
+    print(f"  VACUUM ANALYZE, {elapsed(step)}", flush=True)
+    step = time.perf_counter()
+    checked = check_sample()
+    print(f"  search_text and slug of {checked} random stories match save(), {elapsed(step)}")
+    # Rows went in around the services, so the kept story counts are made once here.
+    step = time.perf_counter()
+    months = coverage.rebuild()
+    print(f"  story counts kept for {months} months (articles/coverage.py), {elapsed(step)}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_coveragemonth, articles_coveragecount")
+    mark_built(url, size)
+    print(f"  built in {elapsed(started)}, {memory()}, {database_size()}", flush=True)
+
+
+def database_size() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        return f"database {cursor.fetchone()[0]}"
 
 
 # -- what to request ------------------------------------------------------------------------
@@ -598,38 +859,45 @@ SEARCHES = ["工会", "清凉", "工匠", "劳模", "会", "技能 竞赛", "马
 
 def page_list() -> list[tuple[str, list[str], int | None]]:
     """(label, URLs to cycle through, number of matching stories or None): every public page
-    type, each at its largest in the bench data."""
+    type, each at its largest in the bench data.
+
+    "Largest" is read from the story counts the services keep (``articles.coverage``), which
+    cost the same at any size, not by grouping every story (seconds at a million); the
+    reporter with the most bylines is grouped (one pass over the bylines)."""
     from django.db.models import Count
     from taggit.models import Tag
 
-    from articles.models import Article, Column, Reporter
+    from articles import coverage
+    from articles.models import Article, Column, CoverageCount, Reporter
     from articles.topics import topic_url
     from events.models import Event
     from organizations.models import Union
 
+    started = time.perf_counter()
     public = Article.objects.published()
     rng = random.Random(7)
     ids = list(public.values_list("pk", "slug"))
     sample = rng.sample(ids, k=min(2000, len(ids)))
     articles = [f"/articles/{pk}-{slug or '-'}/" for pk, slug in sample]
     municipal = Union.objects.get(name="北京市总工会")
-    counts = public.count_per("tags")
-    biggest = Tag.objects.get(pk=max(counts, key=counts.get))
 
-    def largest(model, relation):
-        return model.objects.annotate(n=Count(relation)).order_by("-n").first()
+    def largest(model, kind):
+        counts = coverage.counts(kind)
+        return model.objects.get(pk=max(counts, key=counts.get)), counts
 
-    column = largest(Column, "articles")
-    reporter = largest(Reporter, "bylines")
-    event = largest(Event, "articles")
+    biggest, counts = largest(Tag, CoverageCount.Kind.TAG)
+    column, _ = largest(Column, CoverageCount.Kind.COLUMN)
+    event, _ = largest(Event, CoverageCount.Kind.EVENT)
+    reporter = Reporter.objects.annotate(n=Count("bylines")).order_by("-n", "pk").first()
+    print(f"pages chosen, {elapsed(started)}")
     pages = [
         ("home", ["/"], public.count()),
         ("article (2,000 different)", articles, None),
         ("union 北京市总工会", [municipal.get_absolute_url()], None),
         (f"topic {biggest.name}", [topic_url(biggest)], counts[biggest.pk]),
-        (f"column {column.name}", [column.get_absolute_url()], None),
-        (f"reporter {reporter.name}", [reporter.get_absolute_url()], None),
-        (f"event {event.name}", [event.get_absolute_url()], None),
+        (f"column {short(column.name)}", [column.get_absolute_url()], None),
+        (f"reporter {reporter.name} ({reporter.n:,})", [reporter.get_absolute_url()], None),
+        (f"event {short(event.name)}", [event.get_absolute_url()], None),
         ("union directory", ["/unions/"], None),
         ("topic index", ["/topics/"], None),
         ("event index", ["/events/"], None),
@@ -637,13 +905,20 @@ def page_list() -> list[tuple[str, list[str], int | None]]:
         ("home, page 50", ["/?page=50"], None),
     ]
     for query in SEARCHES:
-        found = public.search(query).count()
+        step = time.perf_counter()
+        found = public.search(query).count()  # all of them: 工会 takes 15 s at a million
+        print(f"search {query}: {found:,} matches, counted in {elapsed(step)}", flush=True)
         pages.append((f"search “{query}”", [f"/search/?q={quote(query)}"], found))
     filtered = f"/search/?q={quote('工会')}&union={municipal.pk}&topic={biggest.pk}"
     pages.append(("search 工会 + union + topic", [filtered], None))
     dated = f"/search/?q={quote('清凉')}&from=2024-07-01&to=2024-08-31"
     pages.append(("search 清凉 + dates", [dated], None))
     return pages
+
+
+def short(name: str) -> str:
+    """A long column or event name cut for the table (a Chinese character is two columns)."""
+    return name if len(name) <= 10 else name[:9] + "…"
 
 
 # -- in-process profile ---------------------------------------------------------------------
@@ -709,7 +984,7 @@ class Server:
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={WORKERS}",
             "--worker-class=sync",
-            "--timeout=60",
+            f"--timeout={REQUEST_TIMEOUT}",
             f"--chdir={ROOT}",
             "--no-control-socket",  # one path per user: it would take over another server's
         ]
@@ -737,7 +1012,7 @@ class Server:
         self.stop()
 
     def connection(self) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT + 10)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -776,7 +1051,12 @@ def latency(server: Server, urls: list[str], max_requests: int) -> dict:
         path = urls[index % len(urls)]
         index += 1
         started = time.perf_counter()
-        status, cached, _ = request(conn, path)
+        try:
+            status, cached, _ = request(conn, path)
+        except (OSError, http.client.HTTPException):  # e.g. a worker killed at its timeout
+            conn.close()
+            conn = server.connection()
+            status, cached = 0, ""
         times.append(1000 * (time.perf_counter() - started))
         errors += status != 200
         hits += cached.lower() == "hit"
@@ -837,17 +1117,30 @@ def main():
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench data")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN the slowest queries")
     parser.add_argument("--quick", action="store_true", help="50 requests a page")
+    parser.add_argument(
+        "--stories",
+        type=int,
+        default=DEFAULT_STORIES,
+        metavar="N",
+        help=f"live stories in the archive (default {DEFAULT_STORIES}); each size has its own "
+        "database, unionnews_bench_10k, unionnews_bench_1m…",
+    )
+    parser.add_argument("--build-only", action="store_true", help="build the data and stop")
     args = parser.parse_args()
+    if args.stories < 1_000:
+        parser.error("--stories: at least 1000 (the home page's page 50 must exist)")
+    size = Size(args.stories)
     # A plain kill runs the clean-up below too (servers stopped, temporary files removed).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     max_requests = 50 if args.quick else MAX_REQUESTS
 
-    url = database_url()
-    print(f"{code_version()}\n{load(warn=True)}")
+    url = database_url(size)
+    print(f"{code_version()}\ndatabase {urlsplit(url).path.lstrip('/')}: {size.dataset()}")
+    print(load(warn=True))
     workdir = Path(tempfile.mkdtemp(prefix="unionnews-bench-"))
     try:
         env = prepare_environment(workdir, url)
-        ready = database_state(url, args.rebuild)
+        ready = database_state(url, size, args.rebuild)
 
         import django
         from django.core.management import call_command
@@ -855,12 +1148,15 @@ def main():
         django.setup()
         call_command("migrate", verbosity=0)
         if not ready:
-            build(url)
+            build(url, size)
         else:  # a new migration may have added a column: the planner needs its statistics
             from django.db import connection
 
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        if args.build_only:
+            print(f"{urlsplit(url).path.lstrip('/')}: {size.dataset()}, {database_size()}")
+            return
         call_command("collectstatic", interactive=False, verbosity=0)
         pages = page_list()
         print("profiling each page in-process (queries, SQL time)")
