@@ -15,8 +15,9 @@ from taggit.models import Tag
 from organizations.models import Union
 from unionnews.web import paginate
 
+from .. import coverage
 from .. import search as search_rules
-from ..models import Article
+from ..models import Article, CoverageCount
 
 #: The longest query read, in characters.
 MAX_QUERY = 100
@@ -166,7 +167,10 @@ def search(request):
 def _search_page(request) -> dict:
     public = Article.objects.published()
     unions = list(public.covering(Union.objects.reviewed(), "unions").in_directory_order())
-    topics = sorted(public.covering(Tag.objects.all(), "tags"), key=lambda t: t.name)
+    # Topics from the kept counts: an EXISTS per topic read each topic's whole list of items
+    # before its first public story (3–5 ms a topic at a million stories).
+    covered = coverage.counts(CoverageCount.Kind.TAG)
+    topics = sorted(Tag.objects.filter(pk__in=covered), key=lambda t: t.name)
     form = SearchForm.read(request.GET, unions=unions, topics=topics)
     terms = form.terms
 
