@@ -84,6 +84,10 @@ def _database(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
+        # Persistent connections, checked before reuse: what UnionNews's settings ask of
+        # PostgreSQL too, so neither site pays a new connection per request.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
