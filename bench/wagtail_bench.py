@@ -67,6 +67,7 @@ DATASET = "wagtail-bench v1"
 ARTICLES = 2_000
 ROUNDS, ROUND_SECONDS, WARM_SECONDS = 5, 5, 3
 TARGET = 2.0
+NAMES = ("unionnews", "wagtail")
 
 WRK_PATHS = """
 local paths = {%s}
@@ -398,7 +399,12 @@ def measure(args, env, wenv, python, workdir, paths, profiled, stories):
                 for side in order:
                     run = wrk_paths(servers[side], sides[side], workdir, args.seconds)
                     results[label][side].append(run)
-            print(f"  round {round_number + 1} done; {pb.load()}", flush=True)
+            figures = ", ".join(
+                f"{label.split(' page')[0].split(' CSS')[0]} "
+                + " / ".join(f"{results[label][side][-1]['rps']:,.0f}" for side in NAMES)
+                for label in targets
+            )
+            print(f"  round {round_number + 1} (UnionNews / Wagtail req/s): {figures}; {pb.load()}")
     report(results, args)
 
 
@@ -426,7 +432,8 @@ def report(results, args):
         else:
             verdict = "met" if ratio >= TARGET else f"MISSED (needs ×{TARGET / ratio:.2f})"
         print(f"{label:<38} {cells[0]:>22} {cells[1]:>22} {ratio:>5.2f}×  {verdict}")
-        print(f"{'':<38} {'':>22} {'':>22} rounds {ratios[0]:.2f}–{ratios[-1]:.2f}×")
+        paired = f"each round's ratio {ratios[0]:.2f}–{ratios[-1]:.2f}×, median"
+        print(f"{'':<38} {paired:>45} {statistics.median(ratios):>5.2f}×")
     for label, sides in results.items():
         if label.startswith("static"):
             continue
