@@ -20,22 +20,24 @@ date as ``date``, the slug ``<id>-<slug>`` (UnionNews's article URL is
 ``/articles/<id>-<slug>/``, Wagtail's ``/news/<id>-<slug>/``). The rows of the page tree are
 made in bulk (see that command); its ``--check`` then checks the tree and renders the home
 page and 20 stories on every run, and after a build runs treebeard's own ``find_problems()``
-(about 4 minutes of the first build's 5–6). A comment
-on the database records which UnionNews dataset it holds, and later runs only add the stories
-that have come due since (scheduled ones) and remove any no longer live, so both sides always
-have the same number. ``--rebuild`` drops and rebuilds it.
+(two queries a page: 2–4 minutes of a build's 3–5, by the machine's load; the rows themselves
+take half a minute). A comment on the database records which UnionNews dataset it holds, and
+later runs only add the stories that have come due since (scheduled ones) and remove any no
+longer live, so both sides always have the same number. ``--rebuild`` drops and rebuilds it.
 
 Serving. Both sites run at the same time under gunicorn 27 with the same settings as
 ``bench/public_bench.py``'s server (its ``Server`` class for UnionNews): 127.0.0.1 on a free
 port, 2 sync workers, DEBUG=0, a random SECRET_KEY, no page cache (UNIONNEWS_PAGE_CACHE_SECONDS=0;
-Wagtail has no page cache unless one is added). Static files come from WhiteNoise on both.
+Wagtail has no page cache unless one is added). Static files come from WhiteNoise on both, and
+both keep their PostgreSQL connections (CONN_MAX_AGE=60 with health checks, UnionNews's own).
 
 Measured with wrk (1 thread, 8 connections, public_bench's settings), alternating the two
 sites in each round (which one goes first alternates too), after a warm-up of each: a static
-CSS file, the home page, and the article page, each request of a connection the next of the
-same 2,000 randomly chosen stories (a Lua script) on both sites. Prints the commit and the
-load average, each page's size and query count on each side, then the medians over the
-rounds, their ranges, and the ratio UnionNews/Wagtail against the target of 2×.
+CSS file, the home page, and the article page, each request the next of the same 2,000
+randomly chosen stories (a Lua script) on both sites. Prints the commit and the load average,
+each page's size and query count on each side, each round's figures, then the medians over
+the rounds, their ranges, the ratio UnionNews/Wagtail against the target of 2×, and the range
+and median of the rounds' own ratios (the two runs of a round see about the same load).
 """
 
 import argparse
