@@ -47,6 +47,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import public_bench as pb  # noqa: E402  (the shared bench environment and server)
 
+#: The archive measured: public_bench's default size, 100,000 live stories.
+SIZE = pb.Size(pb.DEFAULT_STORIES)
+
 TARGET_P99_MS = 100.0
 POLL_SECONDS = 0.02
 HEADLINE = "压力测试：刚刚发布的稿件"
@@ -60,7 +63,7 @@ def dataset_ready(url: str) -> bool:
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [name],
         ).fetchone()
-    return row is not None and row[0] == pb.DATASET
+    return row is not None and row[0] == SIZE.dataset()
 
 
 def wrk_command(server, workdir: Path, seconds: int) -> list[str]:
@@ -166,7 +169,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
-    url = pb.database_url()
+    url = pb.database_url(SIZE)
     if not dataset_ready(url):
         sys.exit("no bench data: run bench/public_bench.py first (it builds it once)")
     print(f"{pb.code_version()}\n{pb.load(warn=True)}")

@@ -59,6 +59,8 @@ from urllib.parse import urlsplit
 
 import public_bench as pb
 
+#: The archive measured: public_bench's default size, 100,000 live stories.
+SIZE = pb.Size(pb.DEFAULT_STORIES)
 ROOT = pb.ROOT
 SITE = ROOT / "bench" / "wagtail_site"
 REQUIREMENTS = SITE / "requirements.txt"
@@ -308,14 +310,14 @@ def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
 
-    source_url, url = pb.database_url(), wagtail_url()
+    source_url, url = pb.database_url(SIZE), wagtail_url()
     print(f"{pb.code_version()}\n{pb.load(warn=True)}", flush=True)
     with pb.admin_connection(source_url) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [urlsplit(source_url).path.lstrip("/")],
         ).fetchone()
-    if row is None or row[0] != pb.DATASET:
+    if row is None or row[0] != SIZE.dataset():
         sys.exit("UnionNews's bench data is not built: run .venv/bin/python bench/public_bench.py")
     python = ensure_venv()
     workdir = Path(tempfile.mkdtemp(prefix="wagtail-bench-"))
@@ -332,8 +334,8 @@ def main():
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         manage(python, wenv, "collectstatic", "--noinput", "-v0")
-        fresh = not wagtail_state(url, pb.DATASET, args.rebuild)
-        live = fill(python, wenv, url, pb.DATASET, fresh)
+        fresh = not wagtail_state(url, SIZE.dataset(), args.rebuild)
+        live = fill(python, wenv, url, SIZE.dataset(), fresh)
         paths = story_paths(sorted(live))
         profiled = pb.profile(
             [("home", ["/"], None), ("article", [paths["unionnews"][0]], None)], explain=False
