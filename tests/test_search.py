@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.search import highlight, query_terms, search_text, snippet, tokens
+from organizations.models import Union
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,16 @@ def test_union_filter_includes_sub_unions(client, filter_world):
     union, _ = filter_world
     found = page_headlines(search_page(client, q="清凉", union=union.pk))
     assert sorted(found) == sorted(["建筑工会送清凉", "一建公司送清凉"])
+
+
+def test_union_filter_offers_federations_and_unions_with_sub_unions(client, filter_world):
+    """A grassroots union with no union below it is not a choice (its page lists its
+    stories); one with sub-unions is, and so is a federation."""
+    district = Union.objects.get(name="海淀区总工会")  # from the directory's data migration
+    factories.make_article("海淀送清凉", published=True, unions=[district])
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', search_page(client).text)
+    assert "测试清凉建筑工会" in options and "海淀区总工会" in options
+    assert "测试清凉一建公司工会" not in options and "测试清凉金融工会" not in options
 
 
 def test_topic_filter(client, filter_world):
