@@ -263,7 +263,7 @@ def test_pages_are_served_uncached_while_the_cache_server_is_down(client, settin
         port = probe.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
         }
     }
@@ -288,7 +288,7 @@ def test_with_redis_a_publication_retires_pages_for_every_process(client, settin
     retires the pages every other process reads. Uses Redis database 15, emptied around it."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "unionnews-tests",
         }
@@ -316,7 +316,7 @@ def test_with_redis_a_cached_page_is_one_round_trip(client, settings, monkeypatc
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "unionnews-tests-trips",
         }
@@ -342,6 +342,40 @@ def test_with_redis_a_cached_page_is_one_round_trip(client, settings, monkeypatc
         cache.clear()
 
 
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_cached_page_builds_no_redis_client(client, settings, monkeypatch):
+    """Issue 11: Django's Redis cache built a new ``redis.Redis`` for every command, a quarter
+    of a hit's time; the site's backend (``unionnews/cache.py``) keeps one a process."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "unionnews.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "unionnews-tests-clients",
+        }
+    }
+    cache.clear()
+    built = []
+    real = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(1)
+        real(self, *args, **kwargs)
+
+    try:
+        factories.make_article("第一篇", published=True)
+        home = reverse("articles:home")
+        assert client.get(home)["X-Cache"] == "miss"
+        monkeypatch.setattr(redis.Redis, "__init__", counted)
+        for _ in range(3):
+            assert client.get(home)["X-Cache"] == "hit"
+        assert built == []
+    finally:
+        monkeypatch.undo()
+        cache.clear()
+
+
 def test_deploy_check_warns_when_processes_cannot_share_the_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [w.id for w in page_cache.check_shared_cache()] == ["unionnews.W001"]
@@ -350,7 +384,7 @@ def test_deploy_check_warns_when_processes_cannot_share_the_cache(settings):
     settings.UNIONNEWS_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
         }
     }
@@ -416,7 +450,7 @@ def test_a_page_rendered_across_a_scheduled_time_is_not_kept_past_it(
     clock moving past T while the page renders (real Redis, database 15)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "unionnews-tests",
         }
@@ -509,7 +543,7 @@ def _closed_port() -> int:
 def test_a_cache_outage_is_logged_once_and_readers_are_served(client, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
             "OPTIONS": {"socket_timeout": 0.05, "socket_connect_timeout": 0.05},
         }
@@ -546,7 +580,7 @@ def test_a_frozen_cache_server_is_asked_once_not_on_every_request(client, settin
     threading.Thread(target=accept, daemon=True).start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{listener.getsockname()[1]}/0",
             "OPTIONS": {"socket_timeout": 0.05, "socket_connect_timeout": 0.05},
         }
@@ -613,7 +647,7 @@ def test_readers_hammering_cached_pages_across_a_scheduled_time_see_the_story_fr
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "unionnews-tests-live",
         }

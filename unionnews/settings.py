@@ -149,7 +149,8 @@ CACHE_TIMEOUT_SECONDS = env_int("UNIONNEWS_CACHE_TIMEOUT_MS", 50) / 1000
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with one client a process (unionnews/cache.py).
+            "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "unionnews",
             "OPTIONS": {
