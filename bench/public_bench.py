@@ -1270,7 +1270,7 @@ def code_version() -> str:
 def static_css(server: Server) -> str:
     """The hashed URL of the site's stylesheet, as the home page links it."""
     conn = server.connection()
-    conn.request("GET", "/", headers=HEADERS)
+    conn.request("GET", "/", headers={**HEADERS, "Accept-Encoding": "identity"})
     html = conn.getresponse().read().decode("utf-8")
     conn.close()
     match = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', html)

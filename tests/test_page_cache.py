@@ -376,6 +376,24 @@ def test_with_redis_a_cached_page_builds_no_redis_client(client, settings, monke
         cache.clear()
 
 
+def test_a_cached_page_goes_compressed_to_a_browser_that_takes_gzip(client, live_world):
+    """Issue 11: pages are stored gzip-compressed (a fifth of the home page's bytes to read
+    from the cache and to send); a client that does not take gzip gets them plain."""
+    import gzip
+
+    home = live_world["home"]
+    first = client.get(home)
+    assert first["X-Cache"] == "miss" and "Accept-Encoding" in first["Vary"]
+    packed = client.get(home, headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed["X-Cache"] == "hit" and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Language" in packed["Vary"]
+    assert int(packed["Content-Length"]) == len(packed.content) < len(first.content) / 2
+    assert gzip.decompress(packed.content) == first.content
+    plain = client.get(home)
+    assert plain["X-Cache"] == "hit" and "Content-Encoding" not in plain
+    assert plain.content == first.content
+
+
 def test_deploy_check_warns_when_processes_cannot_share_the_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [w.id for w in page_cache.check_shared_cache()] == ["unionnews.W001"]

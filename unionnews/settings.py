@@ -90,12 +90,12 @@ MIDDLEWARE = [
     # Permissions-Policy: the site uses no camera, microphone, location, payment… (issue 10).
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages from the cache, as early as it can be: a hit skips the rest.
+    "unionnews.page_cache.PageCacheMiddleware",
     # The desk's pages, its refusals included, are private and never stored.
     "unionnews.page_cache.PrivateDeskMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Anonymous readers' pages from the cache; after LocaleMiddleware (keys carry the language).
-    "unionnews.page_cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
