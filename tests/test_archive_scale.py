@@ -112,8 +112,9 @@ def test_home_shows_each_columns_newest_public_stories_newest_first(client):
 
 
 def test_search_filters_offer_only_unions_and_topics_with_published_stories(client):
-    covered = factories.make_union("北京市覆盖测试工会", reviewed=True)
-    drafted = factories.make_union("北京市草稿测试工会", reviewed=True)
+    # Industry unions: the filter offers unions above the grassroots (test_search.py).
+    covered = factories.make_union("北京市覆盖测试工会", reviewed=True, kind="industry")
+    drafted = factories.make_union("北京市草稿测试工会", reviewed=True, kind="industry")
     factories.make_article("公开稿", published=True, unions=[covered], tags=["公开话题"])
     factories.make_article("草稿", unions=[drafted], tags=["草稿话题"])
     page = text(client.get(reverse("articles:search")))
