@@ -368,6 +368,7 @@ def test_a_reader_searching_too_often_is_asked_to_wait_and_desk_users_are_not(cl
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     page = answers[-1].content.decode()
     assert "搜索过于频繁，请稍等一分钟再试。" in page and "共找到" not in page
+    assert "请输入要查找的词语" not in page  # the reader did enter one: no hint that says not
     other = Client(REMOTE_ADDR="198.51.100.20")  # another reader is not held up
     assert other.get(reverse("articles:search"), {"q": "清凉"}).status_code == 200
     desk = Client()

@@ -153,6 +153,7 @@ def search(request):
         context = {
             "query": request.GET.get("q", "").strip()[:MAX_QUERY],
             "searched": False,
+            "refused": True,
             "problems": ["搜索过于频繁，请稍等一分钟再试。"],
         }
         return render(request, "articles/search.html", context, status=429)
@@ -161,7 +162,7 @@ def search(request):
             context = _search_page(request)
     except SearchTooSlow:
         query = request.GET.get("q", "").strip()[:MAX_QUERY]
-        context = {"query": query, "searched": False, "problems": [TOO_SLOW]}
+        context = {"query": query, "searched": False, "refused": True, "problems": [TOO_SLOW]}
     return render(request, "articles/search.html", context)
 
 
