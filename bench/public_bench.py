@@ -250,15 +250,28 @@ def admin_connection(url: str):
     return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
+def database_row(conn, name: str) -> tuple | None:
+    """``(comment,)`` of database ``name`` (the dataset it holds, or None), or None when
+    there is no such database; ``conn`` is an :func:`admin_connection`."""
+    return conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    ).fetchone()
+
+
+def holds(url: str, dataset: str) -> bool:
+    """Whether the database of ``url`` exists and holds ``dataset`` (read only)."""
+    with admin_connection(url) as conn:
+        row = database_row(conn, urlsplit(url).path.lstrip("/"))
+    return row is not None and row[0] == dataset
+
+
 def database_state(url: str, size: Size, rebuild: bool) -> bool:
     """Create the bench database if needed; True when it already holds this dataset. A
     database holding another size is neither reused nor dropped without ``--rebuild``."""
     name = urlsplit(url).path.lstrip("/")
     with admin_connection(url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        ).fetchone()
+        row = database_row(conn, name)
         held = row[0] if row is not None else None
         if held == size.dataset() and not rebuild:
             return True
@@ -1074,21 +1087,22 @@ def latency(server: Server, urls: list[str], max_requests: int) -> dict:
     }
 
 
-def wrk(server: Server, path: str, workdir: Path, seconds: int) -> dict | None:
-    if shutil.which("wrk") is None:
-        return None
-    script = workdir / "report.lua"
-    script.write_text(WRK_SCRIPT, encoding="utf-8")
-    command = ["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout=5s", "-s"]
-    command.append(str(script))
+def wrk_command(url: str, script: Path, seconds: int) -> list[str]:
+    """wrk as every bench runs it: 1 thread, :data:`WRK_CONNECTIONS` connections, the
+    browser's :data:`HEADERS`, ``script`` ending in :data:`WRK_SCRIPT`'s report."""
+    command = ["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout=5s"]
+    command += ["-s", str(script)]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]
-    done = subprocess.run(
-        [*command, server.url(path)], capture_output=True, text=True, timeout=seconds + 60
-    )
-    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", done.stdout, re.M)
+    return [*command, url]
+
+
+def wrk_figures(stdout: str, stderr: str = "") -> dict:
+    """What :data:`WRK_SCRIPT` reported: requests a second, p50 and p99 in ms, socket
+    errors and non-2xx answers. Exits when wrk reported nothing."""
+    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", stdout, re.M)
     if match is None:
-        sys.exit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
+        sys.exit(f"wrk failed:\n{stdout}\n{stderr}")
     count, micros, socket_errors, bad_status, p50, p99 = map(int, match.groups())
     return {
         "rps": count / (micros / 1e6),
@@ -1097,6 +1111,20 @@ def wrk(server: Server, path: str, workdir: Path, seconds: int) -> dict | None:
         "errors": socket_errors,
         "bad": bad_status,
     }
+
+
+def wrk(server: Server, path: str, workdir: Path, seconds: int) -> dict | None:
+    if shutil.which("wrk") is None:
+        return None
+    script = workdir / "report.lua"
+    script.write_text(WRK_SCRIPT, encoding="utf-8")
+    done = subprocess.run(
+        wrk_command(server.url(path), script, seconds),
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    return wrk_figures(done.stdout, done.stderr)
 
 
 def clear_bench_cache():

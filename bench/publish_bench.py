@@ -32,7 +32,6 @@ the load average, and each run's requests a second, p50, p99 and errors, against
 import argparse
 import http.client
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -41,7 +40,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -53,40 +51,6 @@ SIZE = pb.Size(pb.DEFAULT_STORIES)
 TARGET_P99_MS = 100.0
 POLL_SECONDS = 0.02
 HEADLINE = "压力测试：刚刚发布的稿件"
-
-
-def dataset_ready(url: str) -> bool:
-    """Whether the bench database holds public_bench's data (read only)."""
-    name = urlsplit(url).path.lstrip("/")
-    with pb.admin_connection(url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        ).fetchone()
-    return row is not None and row[0] == SIZE.dataset()
-
-
-def wrk_command(server, workdir: Path, seconds: int) -> list[str]:
-    script = workdir / "report.lua"
-    script.write_text(pb.WRK_SCRIPT, encoding="utf-8")
-    command = ["wrk", "-t1", f"-c{pb.WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout=5s"]
-    command += ["-s", str(script)]
-    for name, value in pb.HEADERS.items():
-        command += ["-H", f"{name}: {value}"]
-    return [*command, server.url("/")]
-
-
-def parse_wrk(stdout: str) -> dict:
-    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", stdout, re.M)
-    if match is None:
-        sys.exit(f"wrk failed:\n{stdout}")
-    count, micros, socket_errors, bad_status, p50, p99 = map(int, match.groups())
-    return {
-        "rps": count / (micros / 1e6),
-        "p50": p50 / 1000,
-        "p99": p99 / 1000,
-        "errors": socket_errors + bad_status,
-    }
 
 
 class Poller(threading.Thread):
@@ -120,7 +84,11 @@ class Poller(threading.Thread):
 
 def under_load(server, workdir: Path, seconds: int, change=None, want_present=True) -> dict:
     """wrk on ``/`` for ``seconds``; ``change()`` a third of the way in."""
-    wrk = subprocess.Popen(wrk_command(server, workdir, seconds), stdout=subprocess.PIPE, text=True)
+    script = workdir / "report.lua"
+    script.write_text(pb.WRK_SCRIPT, encoding="utf-8")
+    wrk = subprocess.Popen(
+        pb.wrk_command(server.url("/"), script, seconds), stdout=subprocess.PIPE, text=True
+    )
     poller = None
     if change is not None:
         poller = Poller(server, want_present)
@@ -131,7 +99,8 @@ def under_load(server, workdir: Path, seconds: int, change=None, want_present=Tr
         poller.arm()  # from the commit: the service has returned
         found_change = time.monotonic() - started
     stdout, _ = wrk.communicate(timeout=seconds + 60)
-    found = parse_wrk(stdout)
+    found = pb.wrk_figures(stdout)
+    found["errors"] += found.pop("bad")
     if poller is not None:
         poller.stop.set()
         poller.join(timeout=10)
@@ -170,7 +139,7 @@ def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     url = pb.database_url(SIZE)
-    if not dataset_ready(url):
+    if not pb.holds(url, SIZE.dataset()):
         sys.exit("no bench data: run bench/public_bench.py first (it builds it once)")
     print(f"{pb.code_version()}\n{pb.load(warn=True)}")
     workdir = Path(tempfile.mkdtemp(prefix="unionnews-publish-bench-"))

@@ -134,10 +134,7 @@ def wagtail_state(url: str, source: str, rebuild: bool) -> bool:
     name = urlsplit(url).path.lstrip("/")
     marker = f"{DATASET} of [{source}]"
     with pb.admin_connection(url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [name],
-        ).fetchone()
+        row = pb.database_row(conn, name)
         if row is not None and row[0] == marker and not rebuild:
             return True
         if row is not None:
@@ -274,19 +271,15 @@ def wrk_paths(server: pb.Server, paths: list[str], workdir: Path, seconds: int) 
     script = workdir / f"paths-{server.port}.lua"
     listed = ",".join(json.dumps(path) for path in paths)
     script.write_text((WRK_PATHS % listed) + pb.WRK_SCRIPT, encoding="utf-8")
-    command = ["wrk", "-t1", f"-c{pb.WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout=5s"]
-    command += ["-s", str(script)]
-    for name, value in pb.HEADERS.items():
-        command += ["-H", f"{name}: {value}"]
     done = subprocess.run(
-        [*command, server.url(paths[0])], capture_output=True, text=True, timeout=seconds + 60
+        pb.wrk_command(server.url(paths[0]), script, seconds),
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
     )
-    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", done.stdout, re.M)
-    if match is None:
-        sys.exit(f"wrk failed:\n{done.stdout}\n{done.stderr}")
-    count, micros, socket_errors, bad_status, p50, p99 = map(int, match.groups())
-    errors = socket_errors + bad_status
-    return {"rps": count / (micros / 1e6), "p50": p50 / 1000, "p99": p99 / 1000, "errors": errors}
+    found = pb.wrk_figures(done.stdout, done.stderr)
+    found["errors"] += found.pop("bad")
+    return found
 
 
 def wagtail_static(server: pb.Server) -> str:
@@ -312,12 +305,7 @@ def main():
 
     source_url, url = pb.database_url(SIZE), wagtail_url()
     print(f"{pb.code_version()}\n{pb.load(warn=True)}", flush=True)
-    with pb.admin_connection(source_url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [urlsplit(source_url).path.lstrip("/")],
-        ).fetchone()
-    if row is None or row[0] != SIZE.dataset():
+    if not pb.holds(source_url, SIZE.dataset()):
         sys.exit("UnionNews's bench data is not built: run .venv/bin/python bench/public_bench.py")
     python = ensure_venv()
     workdir = Path(tempfile.mkdtemp(prefix="wagtail-bench-"))

@@ -1,5 +1,6 @@
 """Small factories for tests: real rows, sensible defaults, keyword overrides."""
 
+import socket
 from datetime import timedelta
 from itertools import count
 
@@ -76,3 +77,12 @@ def make_user(username=None, *, groups=(), **fields):
     for name in groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
     return user
+
+
+def redis_reachable() -> bool:
+    """Whether Redis answers on 127.0.0.1:6379, for the tests that need the real one."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False

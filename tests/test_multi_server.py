@@ -42,6 +42,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
+from tests.factories import redis_reachable
 from tests.test_workflow_admin import form_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,14 +90,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 # -- a browser ------------------------------------------------------------------------------

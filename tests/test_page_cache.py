@@ -274,26 +274,24 @@ def test_pages_are_served_uncached_while_the_cache_server_is_down(client, settin
     assert "lookup failed" in caplog.text
 
 
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_with_redis_a_publication_retires_pages_for_every_process(client, settings, editor):
-    """With CACHE_URL (Redis), the generation is shared: a change made by one server process
-    retires the pages every other process reads. Uses Redis database 15, emptied around it."""
+def use_redis(settings, prefix: str) -> None:
+    """Use the site's Redis cache backend on Redis database 15, keys under ``prefix``, and
+    empty it (each test empties it again when it ends)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "unionnews.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "unionnews-tests",
+            "KEY_PREFIX": prefix,
         }
     }
     cache.clear()
+
+
+@pytest.mark.skipif(not factories.redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_publication_retires_pages_for_every_process(client, settings, editor):
+    """With CACHE_URL (Redis), the generation is shared: a change made by one server process
+    retires the pages every other process reads. Uses Redis database 15, emptied around it."""
+    use_redis(settings, "unionnews-tests")
     try:
         factories.make_article("第一篇", published=True)
         home = reverse("articles:home")
@@ -308,20 +306,13 @@ def test_with_redis_a_publication_retires_pages_for_every_process(client, settin
         cache.clear()
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not factories.redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_with_redis_a_cached_page_is_one_round_trip(client, settings, monkeypatch):
     """Issue 11: a hit asks Redis once (the generation and the page in one MGET); Django's
     own keys took three commands (generation, the learned header list, the page)."""
     import redis
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "unionnews.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "unionnews-tests-trips",
-        }
-    }
-    cache.clear()
+    use_redis(settings, "unionnews-tests-trips")
     sent = []
     real = redis.Redis.execute_command
 
@@ -342,20 +333,13 @@ def test_with_redis_a_cached_page_is_one_round_trip(client, settings, monkeypatc
         cache.clear()
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not factories.redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 def test_with_redis_a_cached_page_builds_no_redis_client(client, settings, monkeypatch):
     """Issue 11: Django's Redis cache built a new ``redis.Redis`` for every command, a quarter
     of a hit's time; the site's backend (``unionnews/cache.py``) keeps one a process."""
     import redis
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "unionnews.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "unionnews-tests-clients",
-        }
-    }
-    cache.clear()
+    use_redis(settings, "unionnews-tests-clients")
     built = []
     real = redis.Redis.__init__
 
@@ -458,7 +442,7 @@ def test_desk_pages_are_private_and_never_stored(client, editor):
         assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not factories.redis_reachable(), reason="no Redis on 127.0.0.1:6379")
 @pytest.mark.parametrize("url_name", ["articles:home", "articles:feed_latest_rss"])
 def test_a_page_rendered_across_a_scheduled_time_is_not_kept_past_it(
     client, settings, editor, monkeypatch, url_name
@@ -466,14 +450,7 @@ def test_a_page_rendered_across_a_scheduled_time_is_not_kept_past_it(
     """Issue 10: a page whose rendering began before T and ended after T lacks the story
     scheduled for T; it must not be served at or after T. Readers are simulated with the
     clock moving past T while the page renders (real Redis, database 15)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "unionnews.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "unionnews-tests",
-        }
-    }
-    cache.clear()
+    use_redis(settings, "unionnews-tests")
     at = lambda *hms: datetime(2026, 7, 15, *hms, tzinfo=SHANGHAI)  # noqa: E731
     try:
         with time_machine.travel(at(7, 0), tick=False) as clock:
@@ -663,14 +640,7 @@ def test_readers_hammering_cached_pages_across_a_scheduled_time_see_the_story_fr
 
     from django.utils import timezone
 
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "unionnews.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "unionnews-tests-live",
-        }
-    }
-    cache.clear()
+    use_redis(settings, "unionnews-tests-live")
     now = timezone.now()
     factories.make_article(
         "早些时候发布的稿件", published=True, publish_at=now - timedelta(hours=1)
