@@ -7,7 +7,7 @@ the sub-district and park federations and the grassroots unions of enterprises.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 
@@ -54,19 +54,24 @@ class UnionQuerySet(models.QuerySet):
         return self.filter(reviewed=False)
 
     def subtree_ids(self, union) -> list[int]:
-        """Ids of ``union`` and all unions below it, walking one level per query.
+        """Ids of ``union`` and all unions below it (reviewed or not), ``union`` first.
 
-        The number of queries is bounded by the depth of the tree (at most ``MAX_DEPTH``), not
-        by the number of unions.
+        One recursive query (``WITH RECURSIVE``, on PostgreSQL and SQLite alike) walks down
+        the ``parent`` links from ``union``; it stops at ``MAX_DEPTH`` levels, so a corrupted
+        parent chain cannot loop. At a million stories 北京市总工会's subtree is 2,000 unions
+        in 5 levels: one query instead of one a level (issue 11).
         """
-        ids = [union.pk]
-        level = [union.pk]
-        for _ in range(MAX_DEPTH):
-            level = list(self.filter(parent_id__in=level).values_list("pk", flat=True))
-            if not level:
-                break
-            ids.extend(level)
-        return ids
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = (
+            "WITH RECURSIVE subtree(id, depth) AS ("
+            " SELECT %s, 0"
+            f" UNION SELECT u.id, s.depth + 1 FROM {table} u"
+            "  JOIN subtree s ON u.parent_id = s.id WHERE s.depth < %s"
+            ") SELECT id FROM subtree ORDER BY depth, id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [union.pk, MAX_DEPTH])
+            return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
 
 
 class Union(models.Model):

@@ -120,3 +120,60 @@ def test_search_filters_offer_only_unions_and_topics_with_published_stories(clie
     page = text(client.get(reverse("articles:search")))
     assert "北京市覆盖测试工会" in page and "公开话题" in page
     assert "北京市草稿测试工会" not in page and "草稿话题" not in page
+
+
+# -- the directory at a city's size -----------------------------------------------------------
+
+
+def federation_with(grassroots: int):
+    """A municipal federation with ``grassroots`` enterprise unions under it, 基层工会01…"""
+    from organizations.models import Union
+
+    city = factories.make_union("某市总工会", kind=Union.Kind.MUNICIPAL)
+    members = [
+        factories.make_union(f"某市第{i:02d}公司工会", kind=Union.Kind.GRASSROOTS, parent=city)
+        for i in range(grassroots)
+    ]
+    return city, members
+
+
+def test_the_directory_lists_a_long_group_in_part_and_sends_readers_to_the_parent(client):
+    from articles.views import unions as union_views
+
+    shown = union_views.GROUP_SHOWN
+    city, members = federation_with(shown + 5)
+    covered = members[-1]  # last in directory order: listed only for its coverage
+    factories.make_article("企业工会的报道", published=True, unions=[covered])
+    page = text(client.get(reverse("organizations:union_list")))
+    listed = [m for m in members if m.get_absolute_url() in page]
+    assert len(listed) == shown
+    assert covered in listed
+    assert f"另有 5 个基层工会，见{city.name}的下级工会" in page
+    assert f'href="{city.get_absolute_url()}#sub-unions-heading"' in page
+    # The city's own page lists every one of them.
+    city_page = text(client.get(city.get_absolute_url()))
+    assert all(m.get_absolute_url() in city_page for m in members)
+
+
+def test_a_union_page_lists_many_sub_unions_a_page_at_a_time(client, monkeypatch):
+    from articles.views import unions as union_views
+
+    monkeypatch.setattr(union_views, "SUB_UNIONS_PER_PAGE", 10)
+    city, members = federation_with(25)
+    first = text(client.get(city.get_absolute_url()))
+    assert "下级工会（共 25 个）" in first
+    assert sum(m.get_absolute_url() in first for m in members) == 10
+    assert "?sub=2#sub-unions-heading" in first
+    last = text(client.get(city.get_absolute_url(), {"sub": 3}))
+    assert sum(m.get_absolute_url() in last for m in members) == 5
+    assert client.get(city.get_absolute_url(), {"sub": 4}).status_code == 404
+
+
+def test_a_corrupted_parent_chain_does_not_loop(client):
+    from organizations.models import Union
+
+    top = factories.make_union("甲工会", kind=Union.Kind.DISTRICT)
+    below = factories.make_union("乙工会", kind=Union.Kind.GRASSROOTS, parent=top)
+    Union.objects.filter(pk=top.pk).update(parent=below)  # a cycle no form would allow
+    assert Union.objects.subtree_ids(top) == [top.pk, below.pk]
+    assert client.get(top.get_absolute_url()).status_code == 200

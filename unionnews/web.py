@@ -62,17 +62,19 @@ def paginate(
     max_pages: int | None = None,
     *,
     total: int | None = None,
+    param: str = "page",
 ) -> Page:
     """Page ``?page=N`` of ``items``, ``per_page`` a page (no ``page``: the first), at most
     ``max_pages`` pages (default :data:`MAX_PAGES`; :class:`CappedPaginator`). ``total`` is the
-    number of ``items`` when it is known without counting them.
+    number of ``items`` when it is known without counting them; ``param`` names the query
+    parameter, for a second list on the same page (a union's sub-unions beside its stories).
 
     A page that does not exist (not a whole number, 0, past the last) is a 404: there is
     nothing to link to, and the page cache never stores it, so a crawler cannot fill the cache
     with made-up page numbers (issue 10)."""
     try:
         paginator = CappedPaginator(items, per_page, max_pages or MAX_PAGES, total)
-        return paginator.page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get(param) or 1)
     except InvalidPage as exc:
         raise Http404("没有这一页。") from exc
 

@@ -23,13 +23,27 @@ from ..models import Article, CoverageCount, prefetch_listing
 PARENT_CHAIN = "__".join(["parent"] * (MAX_DEPTH + 1))
 
 
+#: The most unions of one kind the directory lists under one parent. A city federation can
+#: have thousands of grassroots unions (2,000 in the million-story bench): the directory shows
+#: the ones with the most coverage and links to the parent's page, which lists them all, a
+#: page at a time. The directory's size then follows the tree's upper levels, not the
+#: number of enterprises (issue 11).
+GROUP_SHOWN = 30
+#: Sub-unions a page on a union's own page.
+SUB_UNIONS_PER_PAGE = 100
+
+
 @dataclass
 class KindGroup:
-    """Unions of one kind under the same parent, e.g. the 区总工会 under 北京市总工会."""
+    """Unions of one kind under the same parent, e.g. the 区总工会 under 北京市总工会.
+
+    ``nodes`` are the ones listed; ``more`` counts those left for the parent's page."""
 
     kind: str
     label: str
     nodes: list["TreeNode"]
+    parent: Union | None = None
+    more: int = 0
 
 
 @dataclass
@@ -41,17 +55,39 @@ class TreeNode:
     groups: list[KindGroup] = field(default_factory=list)
 
 
-def _group_by_kind(unions, children, counts, depth) -> list[KindGroup]:
+def _shown(unions: list[Union], counts: dict) -> list[Union]:
+    """At most GROUP_SHOWN of ``unions`` (in directory order): those with the most stories."""
+    if len(unions) <= GROUP_SHOWN:
+        return unions
+    ranked = sorted(unions, key=lambda union: -counts.get(union.pk, 0))[:GROUP_SHOWN]
+    kept = {union.pk for union in ranked}
+    return [union for union in unions if union.pk in kept]
+
+
+def _group_by_kind(unions, children, counts, depth, parent=None) -> list[KindGroup]:
     # Only unions whose parent is in the tree are someone's child, so walking down from the
     # roots cannot loop; the depth bound is a second guard against a corrupted directory.
     by_kind = defaultdict(list)
     for union in unions:
-        below = children[union.pk] if depth < MAX_DEPTH else []
-        groups = _group_by_kind(below, children, counts, depth + 1)
-        by_kind[union.kind].append(TreeNode(union, counts.get(union.pk, 0), groups))
-    return [
-        KindGroup(kind, label, by_kind[kind]) for kind, label in UnionKind.choices if by_kind[kind]
-    ]
+        by_kind[union.kind].append(union)
+    groups = []
+    for kind, label in UnionKind.choices:
+        if not by_kind[kind]:
+            continue
+        # The top of the tree has no page to send the rest to: it is listed whole.
+        shown = _shown(by_kind[kind], counts) if parent else by_kind[kind]
+        nodes = [
+            TreeNode(
+                union,
+                counts.get(union.pk, 0),
+                _group_by_kind(children[union.pk], children, counts, depth + 1, union)
+                if depth < MAX_DEPTH
+                else [],
+            )
+            for union in shown
+        ]
+        groups.append(KindGroup(kind, label, nodes, parent, len(by_kind[kind]) - len(shown)))
+    return groups
 
 
 def union_list(request):
@@ -92,6 +128,12 @@ def union_detail(request, pk: int, slug: str):
     own = published.about_unions([union.pk]).listed().newest_first()
     page_obj = paginate(request, own, total=coverage.count(CoverageCount.Kind.UNION, union.pk))
     page_obj.object_list = list(page_obj.object_list)
+    sub_unions = paginate(
+        request,
+        union.children.reviewed().in_directory_order(),
+        SUB_UNIONS_PER_PAGE,
+        param="sub",
+    )
     below = [pk for pk in Union.objects.subtree_ids(union) if pk != union.pk]
     sub_union_stories = []
     if below:
@@ -104,7 +146,7 @@ def union_detail(request, pk: int, slug: str):
         {
             "union": union,
             "ancestors": [u for u in reversed(union.ancestors()) if u.reviewed],
-            "sub_unions": list(union.children.reviewed().in_directory_order()),
+            "sub_unions": sub_unions,
             "events": list(Event.objects.reviewed().filter(organizers=union)),
             "page_obj": page_obj,
             "sub_union_stories": sub_union_stories,
