@@ -64,7 +64,7 @@ class UnionQuerySet(models.QuerySet):
         table = connection.ops.quote_name(self.model._meta.db_table)
         sql = (
             "WITH RECURSIVE subtree(id, depth) AS ("
-            " SELECT %s, 0"
+            f" SELECT id, 0 FROM {table} WHERE id = %s"
             f" UNION SELECT u.id, s.depth + 1 FROM {table} u"
             "  JOIN subtree s ON u.parent_id = s.id WHERE s.depth < %s"
             ") SELECT id FROM subtree ORDER BY depth, id"
