@@ -5,6 +5,7 @@ import uuid
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -245,6 +246,7 @@ class ArticleQuerySet(models.QuerySet):
         only once reviewed."""
         return (
             self.with_listing()
+            .with_placement()
             .prefetch_related(models.Prefetch("events", queryset=Event.objects.reviewed()), "tags")
             .prefetch_related(
                 models.Prefetch(
@@ -401,6 +403,11 @@ class ArticleQuerySet(models.QuerySet):
 
     # -- the desk's reads: sign-off sheet and contribution statistics (稿件统计) ---------------
 
+    def with_placement(self):
+        """Join where each story ran in print (``print_placement``: the ``editions`` app's
+        placement, its page and edition), so that a 见报 line costs no query."""
+        return self.select_related("placement__page__edition")
+
     def with_review_history(self):
         """Prefetch what a sign-off sheet (签发单) shows the desk: the column, credits, every
         union named (proposed ones too), and every review step (:class:`Transition`) with
@@ -408,7 +415,7 @@ class ArticleQuerySet(models.QuerySet):
         story went through."""
         # The search columns (2 KB of tokens and a 5 KB tsvector a story) are not shown.
         listed = self.select_related("column").defer("search_text", "search_document")
-        return listed.prefetch_related(
+        return listed.with_placement().prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
             models.Prefetch("unions", queryset=Union.objects.in_directory_order()),
             models.Prefetch(
@@ -539,8 +546,9 @@ class Article(models.Model):
     副题 below. ``dateline`` is the 电头 (本报讯) that opens the first paragraph; the credits in
     brackets after it are :class:`Byline` rows, so the lead-in is rendered, never stored.
     ``body`` is plain text, one paragraph per line; it is escaped on output, never trusted as
-    HTML. Print origin (``source_file``, ``source_position``, ``paper_date``, ``page``) says
-    where an imported story came from and makes re-importing a page idempotent.
+    HTML. Print origin (``source_file``, ``source_position``) says which imported page file a
+    story came from and makes re-importing a page idempotent; where it ran in the paper is its
+    ``placement`` (``editions.Placement``: edition, page, layout order).
     """
 
     Kind = ArticleKind
@@ -596,8 +604,6 @@ class Article(models.Model):
 
     source_file = models.CharField("来源版面文件", max_length=200, blank=True)
     source_position = models.PositiveSmallIntegerField("版面内序号", null=True, blank=True)
-    paper_date = models.DateField("见报日期", null=True, blank=True)
-    page = models.CharField("版次", max_length=20, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -683,6 +689,15 @@ class Article(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    @property
+    def print_placement(self):
+        """Where the story ran in the paper (``editions.Placement``: its edition, page and
+        layout order), or ``None`` for a story that was not placed on a page."""
+        try:
+            return self.placement
+        except ObjectDoesNotExist:
+            return None
 
     def get_absolute_url(self):
         return reverse("articles:article_detail", args=[self.pk, self.slug or "-"])
@@ -824,8 +839,6 @@ class ImportedPage(models.Model):
     source_file = models.CharField("版面文件", max_length=200, unique=True)
     digest = models.CharField("内容指纹", max_length=64)
     encoding = models.CharField("编码", max_length=20, default="utf-8")
-    paper_date = models.DateField("见报日期", null=True, blank=True)
-    page = models.CharField("版次", max_length=20, blank=True)
     article_count = models.PositiveSmallIntegerField("稿件数", default=0)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -51,6 +51,8 @@ _EDIT = [
     *(f"taggit.{a}_tag" for a in ("add", "change", "delete")),
     *(f"articles.{a}_correction" for a in ("add", "change", "delete")),
     "articles.delete_editorialnote",
+    # The digital paper (数字报): editions are imported and published through their screens.
+    *(f"editions.view_{m}" for m in ("edition", "page", "placement")),
     # The desk's audit log (操作日志), read-only; lifting a login lockout (登录锁定).
     "unionnews.view_auditentry",
     "unionnews.view_loginlock",

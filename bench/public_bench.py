@@ -700,7 +700,6 @@ class Builder:
                     status="published" if state == "scheduled" else state,
                     publish_at=plan["publish_at"],
                     featured=plan["featured"],
-                    paper_date=plan["publish_at"].date() if plan["publish_at"] else None,
                     search_text=f" {' '.join(words)} " if words else "",
                 )
             )

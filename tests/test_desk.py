@@ -23,6 +23,7 @@ from django.urls import reverse
 
 from articles import roles, services
 from articles.models import Article, Transition
+from editions.models import Edition, Page, Placement
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -86,14 +87,15 @@ def reviewed_story(people):
         body="第一段 有十个字。\n\n第二段<b>五字",
         source_file="000_8ba2d67d72a48244.txt",
         source_position=1,
-        paper_date=datetime(2023, 7, 15).date(),
-        page="3",
         bylines=[
             (people["machao"], "记者", "text"),
             (factories.make_reporter("于佳"), "记者", "photo"),
         ],
         unions=[union],
     )
+    edition = Edition.objects.create(paper_date=datetime(2023, 7, 15).date())
+    page = Page.objects.create(edition=edition, number=3, name="工会新闻")
+    Placement.objects.create(page=page, article=story, position=1)
     steps = [
         (at(2023, 7, 13, 17, 5), services.article_submit, people["machao"].user, {}),
         (

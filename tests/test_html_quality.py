@@ -23,9 +23,12 @@ from PIL import Image
 from articles.models import Article, Reporter
 from articles.services import photo_add
 from articles.topics import topic_url
+from editions.models import Page
+from editions.services import page_attach_scan
 from events.models import Event
 from organizations.models import Union
 from tests.factories import make_user
+from tests.pdfs import Box, page_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -67,6 +70,15 @@ def public_page_paths(articles: list[Article]) -> dict[str, str]:
         caption="比赛现场。",
         credits=[(Reporter.objects.first(), "记者")],
     )
+    # Page 4 of the edition with its PDF: the page image with its stories' areas is checked too.
+    page = Page.objects.get(edition__paper_date="2023-07-15", number=4)
+    placed = [p.article for p in page.placements.select_related("article").order_by("position")]
+    pdf, _ = page_pdf(
+        placed, [Box(40 + 400 * (i % 2), 40 + 300 * (i // 2), 360) for i in range(len(placed))]
+    )
+    page_attach_scan(
+        user=make_user(is_staff=True, is_superuser=True), page=page, name="4.pdf", data=pdf
+    )
     return {
         "home": "/",
         "article": pictured.get_absolute_url(),
@@ -77,6 +89,8 @@ def public_page_paths(articles: list[Article]) -> dict[str, str]:
         "reporter": reporter.get_absolute_url(),
         "archive month": f"/archive/{month.year}/{month.month}/",
         "search": "/search/?q=%E5%B7%A5%E4%BC%9A",
+        "epaper edition": "/epaper/",
+        "epaper page": "/epaper/2023-07-15/4/",
         "404": "/no-such-page/",
     }
 

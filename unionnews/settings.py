@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "organizations",
     "articles",
     "events",
+    "editions",
 ]
 
 MIDDLEWARE = [

@@ -7,12 +7,15 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from articles.sitemaps import SITEMAPS
+from articles.sitemaps import SITEMAPS as STORY_SITEMAPS
 from articles.urls import event_urlpatterns, union_urlpatterns
 from articles.views.media import photo_file
+from editions.sitemaps import SITEMAPS as EDITION_SITEMAPS
 
 from .desk_admin import view_on_site
 from .limits import body_check
+
+SITEMAPS = {**STORY_SITEMAPS, **EDITION_SITEMAPS}
 
 urlpatterns = [
     # The admin's 在站点上查看 shortcut, asking who may see the object (Django's asks nobody).
@@ -26,6 +29,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("unions/", include((union_urlpatterns, "organizations"))),
     path("events/", include((event_urlpatterns, "events"))),
+    path("epaper/", include("editions.urls")),
     # An index of sections, each in pages of at most 5,000 URLs (issue 11: one sitemap of a
     # 100,000-story archive was 10 MB, past the protocol's 50,000 URLs a file).
     path(

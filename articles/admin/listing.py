@@ -64,6 +64,14 @@ class StoryColumns:
             return mark_safe('<strong class="photo-missing">待配图</strong>')
         return f"{obj.photo_count} 张" if obj.photo_count else "—"
 
+    @admin.display(description="见报")
+    def print_page(self, obj):
+        """The edition, page and layout place the story ran in (editions.Placement)."""
+        placement = obj.print_placement if obj else None
+        if placement is None:
+            return "—（未归入数字报的期次和版面）"
+        return f"{placement.page.dated_label}，版内第 {placement.position} 篇"
+
     @admin.display(description="版面预览")
     def print_preview(self, obj):
         """The story as the paper prints it: title block, byline, lead-in, body, photo credit."""

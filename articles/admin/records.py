@@ -3,6 +3,7 @@ record. Plain records are saved through ``unionnews.records`` (checked, audited,
 page cache), the review and import records are read-only."""
 
 from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -104,8 +105,7 @@ class ImportedPageAdmin(DeskModelAdmin):
     list_display = [
         "source_file",
         "articles_link",
-        "paper_date",
-        "page",
+        "print_page",
         "encoding",
         "imported_by",
         "imported_at",
@@ -117,8 +117,7 @@ class ImportedPageAdmin(DeskModelAdmin):
         "source_file",
         "digest",
         "encoding",
-        "paper_date",
-        "page",
+        "print_page",
         "article_count",
         "imported_by",
         "imported_at",
@@ -133,6 +132,14 @@ class ImportedPageAdmin(DeskModelAdmin):
     def has_view_permission(self, request, obj=None):
         # Whoever may import pages may see what was imported.
         return super().has_view_permission(request, obj) or DeskTester(request.user).can_import
+
+    @admin.display(description="见报")
+    def print_page(self, obj):
+        # The page of an edition it was imported as (editions.Page.import_record), if any.
+        try:
+            return obj.print_page.dated_label
+        except ObjectDoesNotExist:
+            return "—（未归入期次）"
 
     @admin.display(description="稿件", ordering="article_count")
     def articles_link(self, obj):

@@ -86,8 +86,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
         "print_preview",
         "source_file",
         "source_position",
-        "paper_date",
-        "page",
+        "print_page",
     ]
     fieldsets = [
         ("标题", {"fields": ["kicker", "headline", "subtitle"]}),
@@ -106,7 +105,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
         (
             "版面来源",
             {
-                "fields": ["source_file", "source_position", "paper_date", "page"],
+                "fields": ["source_file", "source_position", "print_page"],
                 "classes": ["collapse"],
             },
         ),

@@ -19,8 +19,10 @@ from .errors import EditConflict, ImportConflict, NotAllowed, TransitionNotAllow
 from .imports import (
     PageImport,
     PageParseError,
+    duplicate_message,
     import_files,
     import_page,
+    imported_before,
     preview_page,
     union_directory,
 )
@@ -128,8 +130,10 @@ __all__ = [
     "draft_discard",
     "draft_keep",
     "stories_deleted_together",
+    "duplicate_message",
     "import_files",
     "import_page",
+    "imported_before",
     "note_delete",
     "photo_add",
     "photo_clean_upload",

@@ -10,7 +10,6 @@ desk note, never a public description.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import reversion
@@ -31,7 +30,15 @@ from ..workflow import DeskTester
 from .changes import record_new_story
 from .errors import ImportConflict, NotAllowed
 
-__all__ = ["PageImport", "PageParseError", "import_files", "import_page", "preview_page"]
+__all__ = [
+    "PageImport",
+    "PageParseError",
+    "duplicate_message",
+    "import_files",
+    "import_page",
+    "imported_before",
+    "preview_page",
+]
 
 
 @dataclass
@@ -42,6 +49,8 @@ class PageImport:
     page: ParsedPage
     articles: list[Article] = field(default_factory=list)
     unchanged: bool = False
+    #: The import record (导入记录): the new one, or for an unchanged page the earlier one.
+    record: ImportedPage | None = None
     proposed_unions: list[Union] = field(default_factory=list)
     proposed_events: list[Event] = field(default_factory=list)
 
@@ -141,22 +150,35 @@ def check_fits(page: ParsedPage) -> None:
                 )
 
 
-def import_page(
-    *,
-    data: bytes,
-    source: str,
-    user=SYSTEM,
-    paper_date: date | None = None,
-    page_number: str = "",
-) -> PageImport:
+def imported_before(digest: str, source: str) -> ImportedPage | None:
+    """The import record of the same content under another file name, if any: a page is
+    recognised by its digest (the sha256 of its normalised text, so a GB18030 copy of a
+    UTF-8 page is the same page), not by its name (issue 12, "Duplicates")."""
+    return (
+        ImportedPage.objects.filter(digest=digest)
+        .exclude(source_file=source)
+        .order_by("imported_at", "pk")
+        .first()
+    )
+
+
+def duplicate_message(source: str, earlier: ImportedPage) -> str:
+    return (
+        f"{source}：内容与 {datetime_label(earlier.imported_at)} 导入的版面 "
+        f"{earlier.source_file} 相同（只是文件名不同），已经导入过，没有重复导入。"
+    )
+
+
+def import_page(*, data: bytes, source: str, user=SYSTEM) -> PageImport:
     """Import one printed page as draft stories, in one transaction, as ``user`` (an editor
     who may import pages, or ``SYSTEM`` for the command line).
 
-    ``source`` is the page's file name; it identifies the page. Importing the same content
-    again changes nothing (``unchanged=True``). Raises ``PageParseError`` (nothing written)
-    for a page that cannot be parsed, :class:`ImportConflict` for a page of the same name
-    whose content differs from what was imported, and :class:`NotAllowed` for a user who may
-    not import pages.
+    ``source`` is the page's file name. Importing the same content again under the same name
+    changes nothing (``unchanged=True``). Raises ``PageParseError`` (nothing written) for a
+    page that cannot be parsed; :class:`ImportConflict` for a page of the same name whose
+    content differs from what was imported, and for the same content imported before under
+    another name (:func:`imported_before`); :class:`NotAllowed` for a user who may not import
+    pages. Where the stories ran (edition, page) is the ``editions`` app's to record.
     """
     if not DeskTester(user).can_import:
         raise NotAllowed("你没有权限导入版面。")
@@ -166,12 +188,14 @@ def import_page(
         previous = ImportedPage.objects.select_for_update().filter(source_file=source).first()
         if previous is not None:
             if previous.digest == page.digest:
-                return PageImport(page=page, unchanged=True)
+                return PageImport(page=page, unchanged=True, record=previous)
             raise ImportConflict(
                 f"{source}：此版面已于 {datetime_label(previous.imported_at)} "
                 "导入，内容与这次不同。为免覆盖编辑的修改，没有导入；请改用新文件名，"
                 "或先删除原导入记录及其稿件。"
             )
+        if (earlier := imported_before(page.digest, source)) is not None:
+            raise ImportConflict(duplicate_message(source, earlier))
         if Article.objects.filter(source_file=source).exists():
             raise ImportConflict(
                 f"{source}：已有来自此版面的稿件，但没有导入记录。为免重复，没有导入；"
@@ -182,15 +206,11 @@ def import_page(
         if page.column:
             column, _ = Column.objects.get_or_create(name=page.column)
         for parsed in page.articles:
-            result.articles.append(
-                _write_article(parsed, page, column, result, user, paper_date, page_number)
-            )
-        record = ImportedPage.objects.create(
+            result.articles.append(_write_article(parsed, page, column, result, user))
+        result.record = record = ImportedPage.objects.create(
             source_file=source,
             digest=page.digest,
             encoding=page.encoding,
-            paper_date=paper_date,
-            page=page_number,
             imported_by=user_row(user),
             article_count=len(result.articles),
         )
@@ -220,7 +240,7 @@ def _reporter_for(credit) -> Reporter:
     return reporter
 
 
-def _write_article(parsed, page, column, result, user, paper_date, page_number) -> Article:
+def _write_article(parsed, page, column, result, user) -> Article:
     article = Article.objects.create(
         kicker=parsed.kicker or "",
         headline=parsed.headline,
@@ -232,8 +252,6 @@ def _write_article(parsed, page, column, result, user, paper_date, page_number) 
         section=parsed.section or "",
         source_file=page.source,
         source_position=parsed.position,
-        paper_date=paper_date,
-        page=page_number,
         created_by=user_row(user),
     )
     for order, credit in enumerate(parsed.bylines):

@@ -275,7 +275,7 @@ def article_recover(*, user, version) -> Article:
             raise NotAllowed("这篇稿件没有被删除。")
         article = Article(pk=int(version.object_id), created_by=user_row(user))
         own = [f.name for f in content.EDITABLE if f.kind in ("line", "text", "choice", "flag")]
-        for name in [*own, "source_file", "source_position", "paper_date", "page"]:
+        for name in [*own, "source_file", "source_position"]:
             if name in data:
                 setattr(article, name, data[name])
         content.write(article, {"column": data.get("column_id")})

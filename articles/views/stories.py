@@ -87,8 +87,11 @@ def article_page(request, article: Article) -> dict:
     data = structured_data.news_article(
         request, article, bylines=bylines, topics=topics, corrections=corrections, image=image
     )
+    placement = article.print_placement
     return {
         "article": article,
+        # 见报: the page it ran on, once its edition is out (editions.Edition.is_public).
+        "print_page": placement.page if placement and placement.page.edition.is_public else None,
         "bylines": bylines,
         "unions": list(article.unions.all()),
         "events": list(article.events.all()),

@@ -2,12 +2,12 @@
 
 Contract: DESIGN.md, "Print-page import: the contract". With ``--dry-run --json`` nothing is
 written and stdout is exactly one JSON array, one object per page that parsed. Pages that fail
-are reported on stderr with file and line, and the command exits with status 1.
+are reported on stderr with file and line, and the command exits with status 1. A day's
+paper, with its date and page numbers, is imported with ``manage.py import_edition``.
 """
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -18,14 +18,14 @@ from unionnews.actors import SYSTEM
 
 
 class Command(BaseCommand):
-    help = "把版面文本（UTF-8 或 GB18030）导入为草稿稿件。"
+    help = (
+        "把版面文本（UTF-8 或 GB18030）导入为草稿稿件；整期报纸（日期、版次）请用 import_edition。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path, help="版面文本文件")
         parser.add_argument("--dry-run", action="store_true", help="只解析，不写入数据库")
         parser.add_argument("--json", action="store_true", help="以 JSON 数组输出解析结果")
-        parser.add_argument("--paper-date", type=date.fromisoformat, help="见报日期，如 2023-07-15")
-        parser.add_argument("--page", default="", help="版次，如 3")
         parser.add_argument("--user", help="以此用户的身份导入（记入操作日志）；不填则记为“系统”")
 
     def handle(self, *paths, **options):
@@ -57,13 +57,7 @@ class Command(BaseCommand):
             if not options["json"]:
                 self.stdout.write(f"{path.name}：可导入 {len(page.articles)} 篇稿件（未写入）")
             return page.to_json()
-        result = import_page(
-            data=data,
-            source=path.name,
-            user=self.user,
-            paper_date=options["paper_date"],
-            page_number=options["page"],
-        )
+        result = import_page(data=data, source=path.name, user=self.user)
         if not options["json"]:
             if result.unchanged:
                 self.stdout.write(f"{path.name}：此前已导入，内容相同，未做改动")

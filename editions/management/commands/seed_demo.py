@@ -1,12 +1,14 @@
 """``manage.py seed_demo``: the local demo that ``make run`` sets up. Safe to run twice.
 
 Loads the union directory, imports the real printed pages in ``fixtures/pages/`` through the
-importer, publishes them through the same workflow services an editor uses, and creates one
-demo account per role, printing the user names and passwords. Refuses to run with DEBUG off:
-the passwords are public.
+importer as one demo edition of the paper (2023年7月15日, 第3–5版: the pages are that day's
+pages 3 to 5 of a union paper), publishes it through the same workflow services an editor
+uses, and creates one demo account per role, printing the user names and passwords. Refuses
+to run with DEBUG off: the passwords are public.
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -16,20 +18,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles import roles
 from articles.models import Article, Reporter
-from articles.services import (
-    article_approve,
-    article_publish,
-    article_signoff,
-    article_waive_photo,
-    import_files,
-)
+from articles.services import article_approve, article_signoff, article_waive_photo
 from articles.workflow import signoff_required
 from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
 from organizations.services import directory_load
 
+from ...models import Edition
+from ...services import PageFile, edition_import, edition_publish
+
 PAGES = Path(settings.BASE_DIR) / "fixtures" / "pages"
+#: The demo edition: the seed pages, in file order, as these pages of this day's paper.
+DEMO_DATE, DEMO_FIRST_PAGE = date(2023, 7, 15), 3
 
 #: (user name, password, role, display name, reporter name or None). Local demo only.
 DEMO_ACCOUNTS = [
@@ -54,12 +55,21 @@ class Command(BaseCommand):
         self.stdout.write(f"工会名录：{count} 个工会")
         users = {row[0]: self.account(*row) for row in DEMO_ACCOUNTS}
         editor = users["editor"]
-        pages = sorted(PAGES.glob("*.txt"))
-        for result in import_files(pages, user=editor):
-            state = "已导入过，未改动" if result.unchanged else f"导入 {len(result.articles)} 篇"
-            self.stdout.write(f"版面 {result.page.source}：{state}")
+        files = [
+            PageFile(number=DEMO_FIRST_PAGE + i, source=path.name, data=path.read_bytes())
+            for i, path in enumerate(sorted(PAGES.glob("*.txt")))
+        ]
+        result = edition_import(user=editor, paper_date=DEMO_DATE, issue_number=None, files=files)
+        for outcome in result.pages:
+            if outcome.error:
+                raise CommandError(outcome.error)
+            state = "已导入过，未改动" if outcome.imported.unchanged else "导入"
+            self.stdout.write(
+                f"{outcome.page.label}（{outcome.file.source}）：{state} "
+                f"{outcome.page.placements.count()} 篇"
+            )
         self.link_correspondent()
-        self.publish_imported(editor, users["chief"])
+        self.publish_edition(result.edition, editor, users["chief"])
         # The demo editor reviews the events the importer proposed, so they get public pages.
         names = PAGES.glob("*.txt")
         reviewed = events_mark_reviewed(
@@ -72,7 +82,7 @@ class Command(BaseCommand):
         for username, password, role, _, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {role or '管理员':<6} 用户名 {username:<14} 密码 {password}")
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
-        self.stdout.write(f"后台：{site}admin/   网站：{site}")
+        self.stdout.write(f"后台：{site}admin/   网站：{site}   数字报：{site}epaper/")
 
     def account(self, username, password, role, display_name, reporter_name):
         user, _ = get_user_model().objects.get_or_create(username=username)
@@ -102,28 +112,31 @@ class Command(BaseCommand):
             reporter.title = "通讯员"
             reporter.save()
 
-    def publish_imported(self, editor, chief):
-        """Publish the imported drafts in page order, one after another, so that the last
-        page's last story is the newest; the chief editor signs them off first when the desk
-        requires it."""
-        drafts = Article.objects.filter(
-            status=Article.Status.DRAFT, source_file__in=[p.name for p in PAGES.glob("*.txt")]
-        ).order_by("source_file", "source_position")
+    def publish_edition(self, edition, editor, chief):
+        """Approve the edition's drafts (the chief editor signs them off first when the desk
+        requires it) and publish the edition now, its stories in page and layout order, so
+        that the last page's last story is the newest."""
+        drafts = list(
+            Article.objects.filter(
+                status=Article.Status.DRAFT, placement__page__edition=edition
+            ).order_by("placement__page__number", "placement__position")
+        )
         # Print photo stories come without their image files (they stay in the layout
         # system): the demo editor lets them go out without one. On a real desk they wait,
         # flagged 待配图, until a photo is uploaded.
         waiting = set(Article.objects.photo_missing().values_list("pk", flat=True))
+        waived = [article for article in drafts if article.pk in waiting]
         for article in drafts:
-            if article.pk in waiting:
+            if article in waived:
                 article_waive_photo(article=article, user=editor, comment="演示：版面图片未导入")
             article_approve(article=article, user=editor, comment="演示：版面稿件直接通过")
             if signoff_required():
                 article_signoff(article=article, user=chief, comment="演示：签发")
-            article_publish(article=article, user=editor)
-        if drafts:
-            self.stdout.write(f"发布 {len(drafts)} 篇稿件")
-        if waiting:
+        if edition.status != Edition.Status.PUBLISHED:
+            published = edition_publish(user=editor, edition=edition)
+            self.stdout.write(f"发布 {edition}：{len(published.published)} 篇稿件")
+        if waived:
             self.stdout.write(
-                f"其中 {len(waiting)} 篇图片稿件的图片文件不在版面文本里，演示中标记为“无需配图”；"
-                "在后台为稿件上传图片即可展示。"
+                f"其中 {len(waived)} 篇图片稿件的图片文件不在版面文本里，"
+                "演示中标记为“无需配图”；在后台为稿件上传图片即可展示。"
             )

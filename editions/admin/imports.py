@@ -1,0 +1,292 @@
+"""Importing a day's paper from the admin (导入整期): the date, the issue number and each
+page's file; a preview of every page and story; then the import, page by page.
+
+1. The editor fills in the edition and one row per page (版次, 版名, 版面编辑, file).
+2. Each file is parsed (``articles.services.preview_page``) and shown story by story, with
+   the title block's parts labelled (引题 / 主题 / 副题). A page imported before, under this
+   name or another (its content digest), is marked; nothing is written.
+3. On confirm the pages are imported one after another (``editions.services.page_import``,
+   one transaction a page) and the page shows each as it lands.
+
+Between preview and confirm the files wait in the editor's session under a random token, as
+for the single-page import (``articles.admin.views.imports``): a stale confirm is refused.
+"""
+
+import base64
+import logging
+import secrets
+from datetime import date
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from articles.admin.views.base import DeskView
+from articles.admin.views.imports import StoryPreview
+from articles.importer import PageParseError
+from articles.importer.text import MAX_PAGE_BYTES
+from articles.models import ImportedPage
+from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
+
+from ..models import Edition
+from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText
+from ..services import PageFile, edition_open, page_import
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "editions.import_edition.pending"
+#: Rows of the page table: a union paper has 4 to 16 pages a day.
+PAGE_ROWS = 16
+PROGRESS_MARK = "<!--progress-->"
+
+
+class EditionForm(forms.Form):
+    paper_date = forms.DateField(
+        label="出版日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "请填写出版日期。",
+            "invalid": "请按 2023-07-15 的格式填写日期。",
+        },
+    )
+    issue_number = forms.IntegerField(
+        label="总期号", required=False, min_value=1, help_text="报头上的“总第 N 期”，可不填。"
+    )
+
+
+class PageRowForm(forms.Form):
+    number = forms.IntegerField(label="版次", required=False, min_value=1, max_value=999)
+    name = forms.CharField(label="版名", required=False, max_length=50)
+    editor = forms.CharField(label="版面编辑", required=False, max_length=50)
+    file = forms.FileField(
+        label="版面文件",
+        required=False,
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
+    )
+    scan = forms.FileField(
+        label="版面原件（PDF 或图片，可不选）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf,image/*"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, number = data.get("file"), data.get("number")
+        if upload is None:
+            if number or data.get("name") or data.get("editor"):
+                raise ValidationError("请为这一版选择版面文件，或清空这一行。")
+            return data
+        if number is None:
+            raise ValidationError(f"{upload.name}：请填写版次。")
+        if not upload.name.lower().endswith(".txt"):
+            raise ValidationError(f"{upload.name}：只能上传 .txt 版面文本文件。")
+        if upload.size > MAX_PAGE_BYTES:
+            raise ValidationError(f"{upload.name}：文件过大，每个版面文件不能超过 2 MB。")
+        scan = data.get("scan")
+        if scan is not None and scan.size > MAX_SCAN_BYTES:
+            raise ValidationError(
+                f"{scan.name}：版面原件过大，不能超过 {MAX_SCAN_BYTES // 1024 // 1024} MB。"
+            )
+        return data
+
+
+class BasePageRows(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        rows = [form.cleaned_data for form in self.forms if form.cleaned_data.get("file")]
+        if not rows:
+            raise ValidationError("请至少为一个版面选择版面文件。")
+        numbers = [row["number"] for row in rows]
+        if len(set(numbers)) != len(numbers):
+            raise ValidationError("有两行的版次相同，请核对。")
+        names = [Path(row["file"].name).name for row in rows]
+        if len(set(names)) != len(names):
+            raise ValidationError("同一个版面文件选择了两次。")
+
+
+PageRows = forms.formset_factory(
+    PageRowForm, formset=BasePageRows, extra=PAGE_ROWS, max_num=PAGE_ROWS
+)
+
+
+def _previous(source: str, digest: str) -> str:
+    """What the desk should know before confirming: the page imported before, by name or
+    by content, or ``""``."""
+    record = ImportedPage.objects.filter(source_file=source).first()
+    if record is not None:
+        if record.digest == digest:
+            return "此版面文件此前已导入过，内容相同；确认后不会重复导入，只把它的稿件排在这一版。"
+        return "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。"
+    if (earlier := imported_before(digest, source)) is not None:
+        return (
+            f"内容与已导入的版面 {earlier.source_file} 相同（只是文件名不同），"
+            "已经导入过；确认时这一版不会重复导入。"
+        )
+    return ""
+
+
+def _texts(parsed) -> list[StoryText]:
+    """The parsed stories as the scan's reader looks for them, keyed by layout order."""
+    return [
+        StoryText(
+            key=story.position,
+            headline=story.headline,
+            kicker=story.kicker or "",
+            last=(story.paragraphs or [""])[-1],
+        )
+        for story in parsed.articles
+    ]
+
+
+class EditionImportView(DeskView):
+    template = "import_upload.html"
+    title = "导入整期"
+
+    def check(self) -> None:
+        if not self.desk.can_import:
+            raise PermissionDenied("你没有权限导入版面。")
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(
+            self.get_context_data(form=EditionForm(), rows=PageRows(prefix="pages"))
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm()
+        form = EditionForm(request.POST)
+        rows = PageRows(request.POST, request.FILES, prefix="pages")
+        if not (form.is_valid() and rows.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form, rows=rows))
+        return self.preview(
+            form.cleaned_data, [r.cleaned_data for r in rows.forms if r.cleaned_data.get("file")]
+        )
+
+    def preview(self, edition, rows):
+        pages, pending = [], []
+        for row in sorted(rows, key=lambda r: r["number"]):
+            source, data = Path(row["file"].name).name, row["file"].read()
+            page = {
+                "number": row["number"],
+                "name": row["name"],
+                "editor": row["editor"],
+                "source": source,
+            }
+            try:
+                parsed = preview_page(data=data, source=source)
+            except PageParseError as exc:
+                pages.append({**page, "error": str(exc)})
+                continue
+            page["stories"] = [StoryPreview.from_parsed(a) for a in parsed.articles]
+            page["column"] = parsed.column or ""
+            page["previous"] = _previous(source, parsed.digest)
+            pages.append(page)
+            pending.append(
+                {**page, "stories": None, "data": base64.b64encode(data).decode("ascii")}
+            )
+        existing = Edition.objects.filter(paper_date=edition["paper_date"]).first()
+        token = secrets.token_urlsafe(16) if pending else ""
+        self.request.session[SESSION_KEY] = {
+            "token": token,
+            "paper_date": edition["paper_date"].isoformat(),
+            "issue_number": edition["issue_number"],
+            "pages": pending,
+        }
+        self.template, self.title = "import_preview.html", "导入整期：预览"
+        return self.render_to_response(
+            self.get_context_data(
+                edition=edition,
+                existing=existing,
+                pages=pages,
+                token=token,
+                importable=len(pending),
+                story_count=sum(len(p.get("stories") or []) for p in pages),
+            )
+        )
+
+    def confirm(self):
+        request = self.request
+        pending = request.session.get(SESSION_KEY)
+        token = request.POST.get("token", "")
+        if not pending or not token or not secrets.compare_digest(pending["token"], token):
+            messages.error(
+                request,
+                "这份预览已失效（可能已经导入，或在另一个窗口重新上传过），请重新选择文件。",
+            )
+            return redirect("admin:editions_edition_import")
+        del request.session[SESSION_KEY]
+        edition = edition_open(
+            user=request.user,
+            paper_date=date.fromisoformat(pending["paper_date"]),
+            issue_number=pending["issue_number"],
+        )
+        files = [
+            PageFile(
+                number=item["number"],
+                source=item["source"],
+                data=base64.b64decode(item["data"]),
+                name=item["name"],
+                editor=item["editor"],
+                scan=None
+                if not item.get("scan")
+                else (item["scan"][0], base64.b64decode(item["scan"][1])),
+            )
+            for item in pending["pages"]
+        ]
+        page = render_to_string(
+            "admin/editions/edition/import_progress.html",
+            self.get_context_data(
+                title=f"导入整期：{edition}",
+                edition=edition,
+                total=len(files),
+                change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
+            ),
+            request=request,
+        )
+        head, tail = page.split(PROGRESS_MARK, 1)
+        response = StreamingHttpResponse(self.progress(edition, files, head, tail))
+        response["X-Accel-Buffering"] = "no"  # nginx passes each page's line on at once
+        return response
+
+    def progress(self, edition, files, head, tail):
+        """The progress page: its top, one line per page as it is imported, its bottom."""
+        yield head
+        for index, file in enumerate(files, start=1):
+            try:
+                outcome = page_import(user=self.request.user, edition=edition, file=file)
+            except (PageParseError, ImportConflict, NotAllowed, ScanRejected) as exc:
+                message = str(exc)
+            except Exception:  # a bug must not cost the editor the other pages
+                logger.exception("import of %s into %s failed", file.source, edition)
+                message = "导入时发生内部错误，已记录，请联系技术人员"
+            else:
+                message = ""
+            if message:
+                yield format_html(
+                    '<li class="error">[{}/{}] 第{}版（{}）：{}，本版未写入任何内容。</li>\n',
+                    index,
+                    len(files),
+                    file.number,
+                    file.source,
+                    message,
+                )
+                continue
+            state = "此前已导入，未改动" if outcome.imported.unchanged else "已导入"
+            yield format_html(
+                "<li>[{}/{}] {}（{}）：{} {} 篇稿件</li>\n",
+                index,
+                len(files),
+                outcome.page.label,
+                file.source,
+                state,
+                outcome.page.placements.count(),
+            )
+        yield tail

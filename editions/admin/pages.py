@@ -1,0 +1,106 @@
+"""A page of an edition in the admin (版面): its name and page editor, a new scan (PDF or
+picture), and each story's order and area on the page image (热区), which an editor may draw
+or correct when the PDF's text did not show where a story is. Saved through
+``editions.services`` (``page_save``, ``page_attach_scan``)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
+
+from articles.services import NotAllowed
+from articles.workflow import DeskTester
+from unionnews.desk_admin import DeskModelAdmin
+
+from ..models import Page, Placement
+from ..scans import MAX_SCAN_BYTES, ScanRejected, read_scan
+from ..services import page_attach_scan, page_save
+
+
+class PlacementInline(admin.TabularInline):
+    model = Placement
+    fields = ["story", "position", "area_left", "area_top", "area_width", "area_height"]
+    readonly_fields = ["story"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "本版稿件与热区（占版面宽、高的比例，0 到 1，从左上角量起）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="稿件")
+    def story(self, placement):
+        return placement.article.headline
+
+
+class PageForm(forms.ModelForm):
+    new_scan = forms.FileField(
+        label="更换版面原件",
+        required=False,
+        help_text="上传新的版面 PDF 或图片：版面图随之更新，PDF 中找得到的稿件热区会重新定位。",
+    )
+
+    class Meta:
+        model = Page
+        fields = ["name", "editor"]
+
+    def clean_new_scan(self):
+        upload = self.cleaned_data.get("new_scan")
+        if upload is None:
+            return None
+        if upload.size > MAX_SCAN_BYTES:
+            raise ValidationError(f"版面原件不能超过 {MAX_SCAN_BYTES // 1024 // 1024} MB。")
+        data = upload.read()
+        try:
+            read_scan(data, name=upload.name, stories=[])
+        except ScanRejected as exc:
+            raise ValidationError(str(exc)) from exc
+        return (upload.name, data)
+
+
+@admin.register(Page)
+class PageAdmin(DeskModelAdmin):
+    form = PageForm
+    list_display = ["__str__", "scan_state"]
+    list_select_related = ["edition"]
+    readonly_fields = ["edition", "number", "scan_state"]
+    fields = ["edition", "number", "name", "editor", "scan_state", "new_scan"]
+    inlines = [PlacementInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return DeskTester(request.user).can_import
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.has_change_permission(request)
+
+    def has_module_permission(self, request):
+        return False  # reached from its edition
+
+    @admin.display(description="版面原件")
+    def scan_state(self, page):
+        if not page.image:
+            return "未上传（数字报上只列出本版稿件）"
+        return format_html(
+            "{}（版面图 {} × {} 像素）",
+            page.scan.name.rsplit("/", 1)[-1],
+            page.image_width,
+            page.image_height,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        request._new_scan = form.cleaned_data.get("new_scan")
+        super().save_related(request, form, formsets, change)
+
+    def save_object(self, request, obj, save, fields):
+        try:
+            page_save(user=request.user, page=obj, save=save)
+            if upload := getattr(request, "_new_scan", None):
+                page_attach_scan(user=request.user, page=obj, name=upload[0], data=upload[1])
+        except (NotAllowed, ScanRejected) as exc:
+            raise PermissionDenied(str(exc)) from exc

@@ -1,0 +1,113 @@
+"""Publishing an edition (发布本期): now, or at a time such as the next 00:00, through
+``editions.services.edition_publish``; the stories not ready are listed with the reason."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.admin.views.base import DeskView
+from articles.models import Article
+from articles.services import NotAllowed
+from articles.workflow import tester_for
+from unionnews.dates import datetime_label, next_midnight
+
+from ..models import Edition
+from ..services import edition_publish
+
+
+class PublishForm(forms.Form):
+    when = forms.ChoiceField(
+        label="上线时间",
+        choices=[("at", "定时发布"), ("now", "立即发布")],
+        initial="at",
+        widget=forms.RadioSelect,
+    )
+    publish_at = forms.DateTimeField(
+        label="定时",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="北京时间（Asia/Shanghai）。到时本期和其中已通过的稿件一起上线，无需再操作。",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("when") == "at":
+            moment = data.get("publish_at")
+            if moment is None:
+                raise ValidationError("请填写定时发布的时间。")
+            if moment <= timezone.now():
+                raise ValidationError(
+                    f"定时发布的时间必须晚于现在（{datetime_label(timezone.now())}）。"
+                )
+        return data
+
+
+class EditionPublishView(DeskView):
+    template = "publish.html"
+
+    def check(self) -> None:
+        if not self.desk.can_publish:
+            raise PermissionDenied("只有编辑可以发布期次。")
+
+    @property
+    def edition(self) -> Edition:
+        return get_object_or_404(Edition, pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"发布 {self.edition}"
+
+    def rows(self, edition):
+        stories = Article.objects.filter(placement__page__edition=edition).order_by(
+            "placement__page__number", "placement__position"
+        )
+        rows = []
+        for story in stories.select_related("placement__page"):
+            if story.status == Article.Status.PUBLISHED:
+                state = (
+                    "已上线" if story.is_public else f"已定时：{datetime_label(story.publish_at)}"
+                )
+            else:
+                refusal = tester_for(self.request.user, story).step_refusal("schedule")
+                state = f"暂不上线：{refusal}" if refusal else "随本期上线"
+            rows.append({"story": story, "state": state, "ready": state == "随本期上线"})
+        return rows
+
+    def render_form(self, form):
+        edition = self.edition
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                edition=edition,
+                rows=self.rows(edition),
+                change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        initial = {"publish_at": timezone.localtime(next_midnight(timezone.now()))}
+        return self.render_form(PublishForm(initial=initial))
+
+    def post(self, request, *args, **kwargs):
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form)
+        edition = self.edition
+        at = form.cleaned_data["publish_at"] if form.cleaned_data["when"] == "at" else None
+        try:
+            result = edition_publish(user=request.user, edition=edition, at=at)
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+            return self.render_form(form)
+        when = "现在" if at is None else datetime_label(at)
+        messages.success(request, f"{edition} 已发布：{when}上线 {len(result.published)} 篇稿件。")
+        if result.held:
+            messages.warning(
+                request,
+                f"{len(result.held)} 篇稿件还没有准备好，暂不上线："
+                + "；".join(f"“{story.headline}”（{why}）" for story, why in result.held),
+            )
+        return redirect("admin:editions_edition_change", edition.pk)

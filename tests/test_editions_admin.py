@@ -1,0 +1,166 @@
+"""The digital paper's admin screens (issue 12): import a day's paper with a preview, then
+publish it at one time."""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles import roles
+from articles.models import Article
+from articles.services import article_approve, import_page
+from editions.admin.imports import PAGE_ROWS
+from editions.models import Edition
+from organizations.services import directory_load
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "fixtures" / "pages").glob("*.txt"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    directory_load()
+    roles.sync_roles()
+    user = factories.make_user("editor", is_staff=True, groups=[roles.EDITOR])
+    client.force_login(user)
+    return user
+
+
+def upload_data(files, **edition):
+    """The import form as an editor fills it in: ``files`` is [(number, name, path or
+    (file name, bytes))]."""
+    data = {
+        "paper_date": "2023-07-15",
+        "issue_number": "",
+        "pages-TOTAL_FORMS": str(PAGE_ROWS),
+        "pages-INITIAL_FORMS": "0",
+        "pages-MIN_NUM_FORMS": "0",
+        "pages-MAX_NUM_FORMS": str(PAGE_ROWS),
+        **edition,
+    }
+    for i, (number, name, source) in enumerate(files):
+        file_name, content = (
+            (source.name, source.read_bytes()) if isinstance(source, Path) else source
+        )
+        data[f"pages-{i}-number"] = str(number)
+        data[f"pages-{i}-name"] = name
+        data[f"pages-{i}-file"] = SimpleUploadedFile(file_name, content, "text/plain")
+    return data
+
+
+def streamed(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def test_a_days_paper_is_previewed_with_labelled_title_blocks_then_imported_page_by_page(
+    client, editor
+):
+    url = reverse("admin:editions_edition_import")
+    assert client.get(url).status_code == 200
+    files = [(3, "要闻", PAGES[0]), (4, "", PAGES[1]), (5, "工会新闻", PAGES[2])]
+    preview = client.post(url, upload_data(files, issue_number="1234"))
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "尚未写入任何内容" in page
+    assert "第3版 要闻" in page and "第5版 工会新闻" in page
+    assert (
+        '<span class="role">引题</span> 市建筑工会助力打造技术精湛、规模宏大的产业工人队伍' in page
+    )
+    assert (
+        '<span class="role">主题</span> <strong>用专业技能大赛造就“首都建筑工匠”</strong>' in page
+    )
+    assert '<span class="role">副题</span>' in page
+    assert not Article.objects.exists() and not Edition.objects.exists()
+
+    token = page.split('name="token" value="', 1)[1].split('"', 1)[0]
+    done = client.post(url, {"confirm": "1", "token": token})
+    progress = streamed(done)
+    assert (
+        progress.index("[1/3] 第3版 要闻")
+        < progress.index("[2/3] 第4版")
+        < progress.index("[3/3] 第5版")
+    )
+    assert "导入结束" in progress
+    edition = Edition.objects.get(paper_date=date(2023, 7, 15))
+    assert edition.issue_number == 1234
+    assert [(p.number, p.name) for p in edition.pages.all()] == [
+        (3, "要闻"),
+        (4, ""),
+        (5, "工会新闻"),
+    ]
+    assert Article.objects.filter(placement__page__edition=edition).count() == 17
+
+    stale = client.post(url, {"confirm": "1", "token": token}, follow=True)
+    assert "这份预览已失效" in stale.content.decode()
+
+
+def test_the_preview_says_a_page_is_already_imported_under_another_name(client, editor):
+    import_page(data=PAGES[1].read_bytes(), source=PAGES[1].name, user=editor)
+    copy = ("第4版副本.txt", PAGES[1].read_text(encoding="utf-8").encode("gb18030"))
+    preview = client.post(reverse("admin:editions_edition_import"), upload_data([(4, "", copy)]))
+    assert (
+        f"内容与已导入的版面 {PAGES[1].name} 相同（只是文件名不同），已经导入过"
+        in preview.content.decode()
+    )
+
+
+def test_the_import_form_names_what_is_missing(client, editor):
+    url = reverse("admin:editions_edition_import")
+    page = client.post(url, upload_data([], paper_date="")).content.decode()
+    assert "请填写出版日期。" in page
+    assert "请至少为一个版面选择版面文件。" in page
+    page = client.post(url, upload_data([(3, "", PAGES[0]), (3, "", PAGES[1])])).content.decode()
+    assert "有两行的版次相同" in page
+
+
+def test_reporters_cannot_import_or_publish_editions(client):
+    roles.sync_roles()
+    client.force_login(factories.make_user("reporter", is_staff=True, groups=[roles.REPORTER]))
+    assert client.get(reverse("admin:editions_edition_import")).status_code == 403
+    edition = Edition.objects.create(paper_date=date(2023, 7, 15))
+    assert (
+        client.get(reverse("admin:editions_edition_publish", args=[edition.pk])).status_code == 403
+    )
+
+
+def test_an_edition_is_scheduled_for_midnight_from_its_publish_screen(client, editor):
+    with time_machine.travel(datetime(2023, 7, 14, 21, 0, tzinfo=SHANGHAI), tick=False):
+        url = reverse("admin:editions_edition_import")
+        preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+        token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+        streamed(client.post(url, {"confirm": "1", "token": token}))
+        edition = Edition.objects.get()
+        stories = list(Article.objects.filter(placement__page__edition=edition))
+        for story in stories[1:]:  # the first is left unapproved
+            if Article.objects.photo_missing().filter(pk=story.pk).exists():
+                story.photo_waived = True
+                story.save(update_fields=["photo_waived"])
+            article_approve(article=story, user=editor)
+
+        publish = reverse("admin:editions_edition_publish", args=[edition.pk])
+        form = client.get(publish).content.decode()
+        assert 'value="2023-07-15T00:00"' in form  # the next midnight, Beijing time
+        assert "随本期上线" in form and "暂不上线" in form
+        done = client.post(publish, {"when": "at", "publish_at": "2023-07-15T00:00"}, follow=True)
+    page = done.content.decode()
+    assert f"{edition} 已发布：2023年7月15日 00:00上线 {len(stories) - 1} 篇稿件" in page
+    assert "1 篇稿件还没有准备好" in page
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.PUBLISHED
+    assert edition.publish_at == datetime(2023, 7, 15, tzinfo=SHANGHAI)
+
+
+def test_a_time_in_the_past_is_refused_and_the_form_kept(client, editor):
+    edition = Edition.objects.create(paper_date=date(2023, 7, 15))
+    publish = reverse("admin:editions_edition_publish", args=[edition.pk])
+    page = client.post(publish, {"when": "at", "publish_at": "2020-01-01T00:00"}).content.decode()
+    assert "定时发布的时间必须晚于现在" in page
+    assert Edition.objects.get().status == Edition.Status.DRAFT
