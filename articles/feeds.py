@@ -127,7 +127,7 @@ class UnionFeed(StoryFeed):
         return get_object_or_404(Union.objects.reviewed(), pk=pk)
 
     def stories(self, obj: Union):
-        return Article.objects.published().about_unions(Union.objects.subtree_ids(obj))
+        return Article.objects.published().about_unions(Union.objects.subtree(obj).values("pk"))
 
     def title(self, obj: Union):
         return f"{obj.name} - {SITE_NAME}"

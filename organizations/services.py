@@ -256,7 +256,7 @@ def union_merge(*, user, source: Union, target: Union) -> dict[str, int]:
         if len(locked) != 2:
             raise MergeNotAllowed("要合并的工会已被删除或合并。")
         source, target = locked[source.pk], locked[target.pk]
-        if target.pk in Union.objects.subtree_ids(source):
+        if Union.objects.subtree(source).filter(pk=target.pk).exists():
             raise MergeNotAllowed(f"“{target}”是“{source}”的下级工会，不能合并到下级。")
         moved: dict[str, int] = {}
         for relation in Union._meta.related_objects:

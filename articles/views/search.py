@@ -88,7 +88,7 @@ class SearchForm:
         """The published stories that match, newest first (``public`` is ``published()``)."""
         stories = public.search(self.query)
         if self.union is not None:
-            stories = stories.about_unions(Union.objects.subtree_ids(self.union))
+            stories = stories.about_unions(Union.objects.subtree(self.union).values("pk"))
         if self.topic is not None:
             stories = stories.tagged(self.topic)
         if self.start is not None:
