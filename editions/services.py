@@ -75,6 +75,8 @@ class PageFile:
     editor: str = ""
     #: The page's PDF or picture: ``(file name, bytes)``, or ``None``.
     scan: tuple[str, bytes] | None = None
+    #: Positions of stories whose guessed two-line title block the editor turned round.
+    swaps: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -140,7 +142,7 @@ def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
     """
     _check_import(user)
     with transaction.atomic():
-        imported = import_page(data=file.data, source=file.source, user=user)
+        imported = import_page(data=file.data, source=file.source, user=user, swaps=file.swaps)
         record = imported.record
         page, _ = Page.objects.select_for_update().get_or_create(
             edition=edition,

@@ -164,3 +164,29 @@ def test_a_time_in_the_past_is_refused_and_the_form_kept(client, editor):
     page = client.post(publish, {"when": "at", "publish_at": "2020-01-01T00:00"}).content.decode()
     assert "定时发布的时间必须晚于现在" in page
     assert Edition.objects.get().status == Edition.Status.DRAFT
+
+
+def test_a_guessed_title_block_is_swapped_in_the_preview_with_one_click(client, editor):
+    """Issue 12 acceptance: swap one title block's roles in the preview, then confirm."""
+    url = reverse("admin:editions_edition_import")
+    preview = client.post(url, upload_data([(4, "", PAGES[1])])).content.decode()
+    assert "是根据措辞推测的" in preview
+    token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+    value = preview.split('name="swap" value="', 1)[1].split('"', 1)[0]
+    swapped = client.post(url, {"swap": value, "token": token}).content.decode()
+    position = int(value.split(":")[1])
+    before = preview.split(f'name="swap" value="{value}"', 1)[1].split("</button>", 1)[0]
+    after = swapped.split(f'name="swap" value="{value}"', 1)[1].split("</button>", 1)[0]
+    assert before != after  # the button now offers the way back
+    streamed(client.post(url, {"confirm": "1", "token": token}))
+    story = Article.objects.get(source_file=PAGES[1].name, source_position=position)
+    from articles.services import preview_page
+
+    parsed = preview_page(data=PAGES[1].read_bytes(), source=PAGES[1].name)
+    original = parsed.articles[position - 1]
+    assert (story.kicker or None, story.headline, story.subtitle or None) != (
+        original.kicker,
+        original.headline,
+        original.subtitle,
+    )
+    assert story.headline in (original.kicker, original.subtitle)

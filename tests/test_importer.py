@@ -267,6 +267,48 @@ def test_title_roles(block, roles):
     assert (article.kicker, article.headline, article.subtitle) == roles
 
 
+@pytest.mark.parametrize(
+    ("block", "guessed"),
+    [
+        (["北京建筑大学工会副主席梁凯：", "把工会工作做到职工心坎上"], False),  # the colon says
+        (["劳模张三的一天", "——记北京市劳动模范张三"], False),  # the dash says
+        (["引题在上", "### 主题有标记"], False),  # the mark says
+        (["主题一行"], False),
+        (["首都职工积极投身冬奥服务保障", "万名职工志愿者坚守岗位", "各级工会送去关心关爱"], False),
+        (["工会送清凉 防暑保安康", "中关村科学城各级工会推出套餐"], True),
+        (
+            ["海淀区总工会大力推进产业工人队伍建设改革", "为加速新质生产力示范区建设厚植人才沃土"],
+            True,
+        ),
+    ],
+)
+def test_the_parser_says_which_two_line_title_blocks_it_guessed(block, guessed):
+    """Issue 12, "Title roles": the text alone cannot always tell 引题 + 主题 from 主题 + 副题."""
+    page = parse_text(page_of(*block, "本报讯（记者 张三）正文。"), source="t.txt")
+    assert page.articles[0].title_guessed is guessed
+
+
+def test_a_guessed_title_block_swaps_both_ways():
+    page = parse_text(page_of("工会送清凉 防暑保安康", "各级工会推出套餐", "正文。"), source="t")
+    article = page.articles[0]
+    article.swap_title_roles()
+    assert (article.kicker, article.headline, article.subtitle) == (
+        None,
+        "工会送清凉 防暑保安康",
+        "各级工会推出套餐",
+    )
+    article.swap_title_roles()
+    assert (article.kicker, article.headline, article.subtitle) == (
+        "工会送清凉 防暑保安康",
+        "各级工会推出套餐",
+        None,
+    )
+    kicker = "北京建筑大学工会副主席梁凯："
+    certain = parse_text(page_of(kicker, "把工会工作做到职工心坎上", "正文。"), source="t")
+    certain.articles[0].swap_title_roles()  # not guessed: left as it is
+    assert certain.articles[0].kicker == kicker
+
+
 def test_encodings_and_line_ends_give_the_same_parse(directory):
     text = PAGES[1].read_text(encoding="utf-8")
     expected = parse_page(text.encode("utf-8"), source="p.txt", directory=directory).to_json()

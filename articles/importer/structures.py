@@ -56,6 +56,20 @@ class ParsedArticle:
     union_mentions: list[UnionMention] = field(default_factory=list)
     events: list[ParsedEvent] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    #: Whether the roles of a two-line title block were guessed from the wording (no "：",
+    #: dash or ``###`` said which line is the headline): the preview says so and offers
+    #: :meth:`swap_title_roles` (issue 12, "Title roles").
+    title_guessed: bool = False
+
+    def swap_title_roles(self) -> None:
+        """Read a guessed two-line block the other way: 引题 + 主题 becomes 主题 + 副题, and
+        主题 + 副题 becomes 引题 + 主题. Does nothing to a block whose roles were not guessed."""
+        if not self.title_guessed:
+            return
+        if self.kicker:
+            self.kicker, self.headline, self.subtitle = None, self.kicker, self.headline
+        elif self.subtitle:
+            self.kicker, self.headline, self.subtitle = self.headline, self.subtitle, None
 
     @property
     def unions(self) -> list[str]:

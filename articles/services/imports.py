@@ -79,8 +79,10 @@ def union_directory() -> UnionDirectory:
     return _directory_cache[entries]
 
 
-def preview_page(*, data: bytes, source: str) -> ParsedPage:
-    """Parse a page against the current directory and columns; writes nothing.
+def preview_page(*, data: bytes, source: str, swaps: Iterable[int] = ()) -> ParsedPage:
+    """Parse a page against the current directory and columns; writes nothing. ``swaps``:
+    the positions of stories whose guessed two-line title block the editor turned round
+    (``ParsedArticle.swap_title_roles``).
 
     Raises :class:`~articles.importer.PageParseError` naming the file and line: for a page
     that cannot be parsed, and for one with a value longer than the database keeps
@@ -94,6 +96,10 @@ def preview_page(*, data: bytes, source: str) -> ParsedPage:
         directory=union_directory(),
         known_columns=Column.objects.values_list("name", flat=True),
     )
+    swaps = set(swaps)
+    for article in page.articles:
+        if article.position in swaps:
+            article.swap_title_roles()
     check_fits(page)
     return page
 
@@ -169,7 +175,7 @@ def duplicate_message(source: str, earlier: ImportedPage) -> str:
     )
 
 
-def import_page(*, data: bytes, source: str, user=SYSTEM) -> PageImport:
+def import_page(*, data: bytes, source: str, user=SYSTEM, swaps: Iterable[int] = ()) -> PageImport:
     """Import one printed page as draft stories, in one transaction, as ``user`` (an editor
     who may import pages, or ``SYSTEM`` for the command line).
 
@@ -178,11 +184,12 @@ def import_page(*, data: bytes, source: str, user=SYSTEM) -> PageImport:
     page that cannot be parsed; :class:`ImportConflict` for a page of the same name whose
     content differs from what was imported, and for the same content imported before under
     another name (:func:`imported_before`); :class:`NotAllowed` for a user who may not import
-    pages. Where the stories ran (edition, page) is the ``editions`` app's to record.
+    pages. ``swaps`` as for :func:`preview_page`. Where the stories ran (edition, page) is
+    the ``editions`` app's to record.
     """
     if not DeskTester(user).can_import:
         raise NotAllowed("你没有权限导入版面。")
-    page = preview_page(data=data, source=source)
+    page = preview_page(data=data, source=source, swaps=swaps)
     source = page.source
     with transaction.atomic(), reversion.create_revision():
         previous = ImportedPage.objects.select_for_update().filter(source_file=source).first()

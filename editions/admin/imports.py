@@ -35,7 +35,7 @@ from articles.models import ImportedPage
 from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
 
 from ..models import Edition
-from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText
+from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText, read_scan
 from ..services import PageFile, edition_open, page_import
 
 logger = logging.getLogger(__name__)
@@ -133,6 +133,15 @@ def _previous(source: str, digest: str) -> str:
     return ""
 
 
+def _stories(parsed) -> list[dict]:
+    """The preview's rows: each story as the single-page import previews it, and whether its
+    title block's roles were guessed (the row then offers to swap them)."""
+    return [
+        {"preview": StoryPreview.from_parsed(story), "guessed": story.title_guessed}
+        for story in parsed.articles
+    ]
+
+
 def _texts(parsed) -> list[StoryText]:
     """The parsed stories as the scan's reader looks for them, keyed by layout order."""
     return [
@@ -162,6 +171,8 @@ class EditionImportView(DeskView):
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
             return self.confirm()
+        if "swap" in request.POST:
+            return self.swap()
         form = EditionForm(request.POST)
         rows = PageRows(request.POST, request.FILES, prefix="pages")
         if not (form.is_valid() and rows.is_valid()):
@@ -171,56 +182,102 @@ class EditionImportView(DeskView):
         )
 
     def preview(self, edition, rows):
-        pages, pending = [], []
+        """Keep the uploaded rows in the session and show the preview."""
+        pending = []
         for row in sorted(rows, key=lambda r: r["number"]):
-            source, data = Path(row["file"].name).name, row["file"].read()
-            page = {
-                "number": row["number"],
-                "name": row["name"],
-                "editor": row["editor"],
-                "source": source,
-            }
-            try:
-                parsed = preview_page(data=data, source=source)
-            except PageParseError as exc:
-                pages.append({**page, "error": str(exc)})
-                continue
-            page["stories"] = [StoryPreview.from_parsed(a) for a in parsed.articles]
-            page["column"] = parsed.column or ""
-            page["previous"] = _previous(source, parsed.digest)
-            pages.append(page)
+            scan = row.get("scan")
             pending.append(
-                {**page, "stories": None, "data": base64.b64encode(data).decode("ascii")}
+                {
+                    "number": row["number"],
+                    "name": row["name"],
+                    "editor": row["editor"],
+                    "source": Path(row["file"].name).name,
+                    "data": base64.b64encode(row["file"].read()).decode("ascii"),
+                    "scan": None
+                    if scan is None
+                    else [Path(scan.name).name, base64.b64encode(scan.read()).decode("ascii")],
+                    "swaps": [],
+                }
             )
-        existing = Edition.objects.filter(paper_date=edition["paper_date"]).first()
-        token = secrets.token_urlsafe(16) if pending else ""
         self.request.session[SESSION_KEY] = {
-            "token": token,
+            "token": secrets.token_urlsafe(16),
             "paper_date": edition["paper_date"].isoformat(),
             "issue_number": edition["issue_number"],
             "pages": pending,
         }
+        return self.show_preview()
+
+    def show_preview(self):
+        """The preview of what waits in the session: each page parsed again, with the title
+        blocks the editor swapped; nothing is written."""
+        pending = self.request.session[SESSION_KEY]
+        pages = []
+        for index, item in enumerate(pending["pages"]):
+            page = {key: item[key] for key in ("number", "name", "editor", "source")}
+            page["index"] = index
+            try:
+                parsed = preview_page(
+                    data=base64.b64decode(item["data"]), source=item["source"], swaps=item["swaps"]
+                )
+            except PageParseError as exc:
+                pages.append({**page, "error": str(exc)})
+                continue
+            page["stories"] = _stories(parsed)
+            page["column"] = parsed.column or ""
+            page["previous"] = _previous(item["source"], parsed.digest)
+            if item["scan"]:
+                name, scan_data = item["scan"][0], base64.b64decode(item["scan"][1])
+                try:
+                    found = read_scan(scan_data, name=name, stories=_texts(parsed))
+                except ScanRejected as exc:
+                    pages.append({**page, "error": str(exc)})
+                    continue
+                page["scan"] = {"name": name, "kind": found.kind, "found": len(found.areas)}
+            pages.append(page)
+        importable = [page for page in pages if not page.get("error")]
+        paper_date = date.fromisoformat(pending["paper_date"])
         self.template, self.title = "import_preview.html", "导入整期：预览"
         return self.render_to_response(
             self.get_context_data(
-                edition=edition,
-                existing=existing,
+                edition={"paper_date": paper_date, "issue_number": pending["issue_number"]},
+                existing=Edition.objects.filter(paper_date=paper_date).first(),
                 pages=pages,
-                token=token,
-                importable=len(pending),
-                story_count=sum(len(p.get("stories") or []) for p in pages),
+                token=pending["token"] if importable else "",
+                importable=len(importable),
+                story_count=sum(len(p["stories"]) for p in importable),
             )
         )
 
-    def confirm(self):
-        request = self.request
-        pending = request.session.get(SESSION_KEY)
-        token = request.POST.get("token", "")
+    def swap(self):
+        """One click turns a guessed title block round (again: back); the preview is shown
+        again with it."""
+        pending = self.pending()
+        if pending is None:
+            return redirect("admin:editions_edition_import")
+        index, _, position = self.request.POST.get("swap", "").partition(":")
+        if index.isdigit() and position.isdigit() and int(index) < len(pending["pages"]):
+            page = pending["pages"][int(index)]
+            page["swaps"] = sorted(set(page["swaps"]) ^ {int(position)})
+            self.request.session.modified = True
+        return self.show_preview()
+
+    def pending(self):
+        """The previewed upload this form was made from, or ``None`` (with a message) when
+        the preview is stale: imported already, or replaced in another tab."""
+        pending = self.request.session.get(SESSION_KEY)
+        token = self.request.POST.get("token", "")
         if not pending or not token or not secrets.compare_digest(pending["token"], token):
             messages.error(
-                request,
+                self.request,
                 "这份预览已失效（可能已经导入，或在另一个窗口重新上传过），请重新选择文件。",
             )
+            return None
+        return pending
+
+    def confirm(self):
+        request = self.request
+        pending = self.pending()
+        if pending is None:
             return redirect("admin:editions_edition_import")
         del request.session[SESSION_KEY]
         edition = edition_open(
@@ -236,8 +293,9 @@ class EditionImportView(DeskView):
                 name=item["name"],
                 editor=item["editor"],
                 scan=None
-                if not item.get("scan")
+                if not item["scan"]
                 else (item["scan"][0], base64.b64decode(item["scan"][1])),
+                swaps=frozenset(item["swaps"]),
             )
             for item in pending["pages"]
         ]
