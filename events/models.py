@@ -33,10 +33,19 @@ class EventQuerySet(models.QuerySet):
         ).order_by(F("starts_on").asc(nulls_first=True), "name", "pk")
 
     def past(self, today):
-        """Events over before ``today``, and those without dates; newest first, undated last."""
-        return self.exclude(
-            Q(ends_on__gte=today) | Q(ends_on__isnull=True, starts_on__gte=today)
-        ).order_by(F("starts_on").desc(nulls_last=True), "name", "pk")
+        """Events over before ``today``, newest first. An event without dates is neither
+        past nor upcoming (:meth:`undated`): its page says 日期待定 (issue 12)."""
+        return (
+            self.exclude(Q(ends_on__gte=today) | Q(ends_on__isnull=True, starts_on__gte=today))
+            .exclude(starts_on__isnull=True, ends_on__isnull=True)
+            .order_by(F("starts_on").desc(nulls_last=True), "name", "pk")
+        )
+
+    def undated(self):
+        """Events with no dates yet (日期待定), newest edition first, then by name."""
+        return self.filter(starts_on__isnull=True, ends_on__isnull=True).order_by(
+            F("edition_year").desc(nulls_last=True), "name", "pk"
+        )
 
 
 class Event(models.Model):

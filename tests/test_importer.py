@@ -309,6 +309,32 @@ def test_a_guessed_title_block_swaps_both_ways():
     assert certain.articles[0].kicker == kicker
 
 
+def test_a_column_break_never_ends_up_inside_a_proposed_union_name(directory):
+    """Issue 12, "Proposed unions": a column break joined "交流新" and "一年工会重点工作" into a
+    proposed union 交流新一年工会. A union the directory knows may still be split by a break."""
+    text = page_of(
+        "市总工会召开工作会议",
+        "本报讯（记者 张三）日前，市总工会召开会议。各区总工会负责人交流新",
+        "一年工会重点工作。北京市建筑",
+        "工会和鸿运承物业管理中心工会参加。",
+    )
+    article = parse_page(text.encode(), source="t.txt", directory=directory).articles[0]
+    assert article.paragraphs == [
+        "日前，市总工会召开会议。各区总工会负责人交流新一年工会重点工作。"
+        "北京市建筑工会和鸿运承物业管理中心工会参加。"
+    ]
+    names = [m.name for m in article.union_mentions]
+    assert not any("一年" in name for name in names)
+    assert "北京市建筑工会" in names  # known: read across the break
+    assert "北京市总工会" in names
+
+
+def test_zero_width_characters_are_dropped_from_a_page():
+    text = page_of("标题\u200b一行", "正文\u2060有\ufeff零宽字符。")
+    article = parse_text(text, source="t.txt").articles[0]
+    assert (article.headline, article.paragraphs) == ("标题一行", ["正文有零宽字符。"])
+
+
 def test_encodings_and_line_ends_give_the_same_parse(directory):
     text = PAGES[1].read_text(encoding="utf-8")
     expected = parse_page(text.encode("utf-8"), source="p.txt", directory=directory).to_json()

@@ -283,7 +283,7 @@ def test_event_page_shows_facts_organizers_and_coverage(client, world):
     assert event.get_absolute_url() in text(client.get(world["union"].get_absolute_url()))
 
 
-def test_event_list_separates_upcoming_and_past_and_filters_by_kind(client):
+def test_event_list_separates_upcoming_past_and_undated_and_filters_by_kind(client):
     today = timezone.localdate()
     soon = factories.make_event("即将开赛", starts_on=today + timedelta(days=3))
     running = factories.make_event(
@@ -294,9 +294,13 @@ def test_event_list_separates_upcoming_and_past_and_filters_by_kind(client):
     )
     undated = factories.make_event("日期未定的活动", kind=Event.Kind.WELFARE)
     page = text(client.get(reverse("events:event_list")))
-    upcoming, past = page.split('id="past-heading"', 1)
+    upcoming, rest = page.split('id="past-heading"', 1)
+    past, later = rest.split('id="undated-heading"', 1)
     assert soon.name in upcoming and running.name in upcoming
-    assert over.name in past and undated.name in past and "日期待定" in past
+    assert over.name in past
+    # Issue 12: an event without dates is neither past nor upcoming, and says so.
+    assert undated.name not in upcoming and undated.name not in past
+    assert undated.name in later and "日期待定" in later
     welfare = text(client.get(reverse("events:event_list"), {"kind": "welfare"}))
     assert over.name in welfare and soon.name not in welfare
 
@@ -682,9 +686,10 @@ INDEX_LINKS = {
 #: (one). The index pages fetch their items whole and take their story counts from the kept counts
 #: (``articles/coverage.py``) in two queries, the months before this one and this month's stories:
 #: the directory's unions and their counts (3); the topics' counts and the topics (3); the events
-#: page's upcoming events, the COUNT and page of past events, and the counts of the events shown
-#: (5); the archive, the months with their counts (2). Nothing in the templates queries per item, so
-#: none of these depends on how many stories or items there are.
+#: page's upcoming events, the COUNT and page of past events, the COUNT of undated ones (and their
+#: page when there are some), and the counts of the events shown (6); the archive, the months with
+#: their counts (2). Nothing in the templates queries per item, so none of these depends on how many
+#: stories or items there are.
 EXPECTED_QUERIES = {
     "home": 10,
     "union": 12,
@@ -696,7 +701,7 @@ EXPECTED_QUERIES = {
     "search": 11,
     "union_list": 3,
     "topic_list": 3,
-    "event_list": 5,
+    "event_list": 6,
     "archive": 2,
 }
 

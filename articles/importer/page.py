@@ -42,6 +42,10 @@ MAX_PROPOSED_UNIONS = 60
 TIME_BUDGET = 15.0
 MAX_QUESTION_TITLE = 24
 _QUESTION_END_RE = re.compile(r"[？！?!]+[”’\"」』）)]*$")
+#: Marks where a column break was joined inside a paragraph, while the page is read; gone from
+#: every paragraph once its story is finished (WORD JOINER, never in a page's text:
+#: ``normalise_lines`` drops zero-width characters).
+COLUMN_JOIN = "\u2060"
 #: A page name (版名) such as 职工之家 or 工会工作; a kicker is a longer phrase.
 MAX_PAGE_NAME = 6
 #: Title lines are short: the longest title line in a year of the paper is about 30 characters.
@@ -452,7 +456,9 @@ class _PageBuilder:
             and line.text[:1].isalnum()
             else ""
         )
-        paragraphs[-1] = previous + glue + line.text
+        # The join is marked until the story is finished (_finish): a union name the directory
+        # does not know is never read across it.
+        paragraphs[-1] = previous + (glue or COLUMN_JOIN) + line.text
         self.check_length(self.current, line)
 
     def kind_of(self, article: ParsedArticle) -> str:
@@ -540,7 +546,16 @@ def _is_slogan(text: str) -> bool:
 
 def _finish(article: ParsedArticle, directory: UnionDirectory) -> None:
     titles = [t for t in (article.kicker, article.headline, article.subtitle) if t]
-    article.union_mentions = directory.find_in(titles + article.paragraphs)
+    chunks = [chunk for paragraph in article.paragraphs for chunk in paragraph.split(COLUMN_JOIN)]
+    article.paragraphs = [p.replace(COLUMN_JOIN, "") for p in article.paragraphs]
+    mentions = directory.find_in(titles + article.paragraphs)
+    # A union the directory knows may be split by a column break (北京市建筑 / 工会); a name
+    # it does not know, proposed as new, must be printed within one column's chunk: a break
+    # joined "交流新" and "一年工会重点工作" into a proposal "交流新一年工会" (issue 12).
+    whole = titles + chunks
+    article.union_mentions = [
+        m for m in mentions if m.known or any(m.printed in text for text in whole)
+    ]
     title_text = "".join(titles)
     organizer = next((m.printed for m in article.union_mentions if m.printed in title_text), None)
     article.events = find_events(titles, article.paragraphs, organizer=organizer)

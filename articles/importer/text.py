@@ -1,6 +1,7 @@
 """Reading a page's bytes: encoding, line ends, and refusing what is not a page."""
 
 import hashlib
+import re
 import unicodedata
 
 from .errors import PageParseError
@@ -55,13 +56,19 @@ def _first_control_char(text: str) -> int | None:
     return None
 
 
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def normalise_lines(text: str) -> list[str]:
     """Split into lines (CRLF, CR or LF), NFC-normalised, with edge whitespace removed.
 
     Ideographic spaces (U+3000) used for indentation count as whitespace. Inner spaces are
-    kept: 工会送清凉 防暑保安康 is a two-part headline.
+    kept: 工会送清凉 防暑保安康 is a two-part headline. Zero-width characters (U+200B–U+200D,
+    U+2060, U+FEFF), invisible in print and copied in from web pages, are dropped: they would
+    cut a name in two unseen (the page reader marks column breaks with U+2060).
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _ZERO_WIDTH_RE.sub("", text)
     return [line.replace("\u3000", " ").strip() for line in text.split("\n")]
 
 

@@ -19,8 +19,10 @@ from ..models import Article, CoverageCount, Photo
 def event_list(request):
     """Upcoming and past events, optionally of one kind (``?kind=competition``).
 
-    Upcoming events (under way or still to come) are few and all shown; past and undated
-    events are paginated, newest first. Each shows its number of published stories.
+    Upcoming events (under way or still to come) are few and all shown; past events are
+    paginated, newest first; events without dates yet (日期待定) are listed apart, neither
+    past nor upcoming, paginated with ``?undated=N``. Each shows its number of published
+    stories.
     """
     kind = request.GET.get("kind", "")
     if kind and kind not in EventKind.values:
@@ -31,7 +33,8 @@ def event_list(request):
     today = timezone.localdate()
     upcoming = list(events.upcoming(today))
     page_obj = paginate(request, events.past(today))
-    shown = [*upcoming, *page_obj]
+    undated = paginate(request, events.undated(), param="undated")
+    shown = [*upcoming, *page_obj, *undated]
     counts = coverage.counts(CoverageCount.Kind.EVENT, [event.pk for event in shown])
     for event in shown:
         event.story_count = counts.get(event.pk, 0)
@@ -44,6 +47,7 @@ def event_list(request):
             "kinds": EventKind.choices,
             "upcoming": upcoming,
             "page_obj": page_obj,
+            "undated": undated,
         },
     )
 
