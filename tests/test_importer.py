@@ -335,6 +335,34 @@ def test_zero_width_characters_are_dropped_from_a_page():
     assert (article.headline, article.paragraphs) == ("标题一行", ["正文有零宽字符。"])
 
 
+def test_an_events_organizer_is_the_union_its_sentence_names(directory):
+    """Issue 12, "Events": 夏送清凉 is run by 中关村科学城总工会, whom the sentences before
+    "成立6个慰问组开展“送清凉”活动" name, not by the story's first union."""
+    page = parse_seed(PAGES[0], directory)
+    story = next(a for a in page.articles if a.headline.startswith("中关村科学城各级工会"))
+    event = next(e for e in story.events if e.name == "夏送清凉")
+    assert event.organizer == "中关村科学城总工会"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "organizer"),
+    [
+        # the first of a list of organisers before the name
+        ("由市总工会、市金融工会联合举办的“爱心盲盒”交友活动圆满落幕。", "北京市总工会"),
+        # a union in the event's own name runs it
+        ("东湖街道总工会劳模宣讲活动近日举行，朝阳区总工会派员参加。", "朝阳区东湖街道总工会"),
+        # a sentence that names no union: nobody is guessed
+        ("“爱心盲盒”交友活动圆满落幕。", None),
+    ],
+)
+def test_organizer_rules(directory, sentence, organizer):
+    from articles.importer.events import organizer_of
+
+    name = "东湖街道总工会劳模宣讲活动" if "宣讲" in sentence else "“爱心盲盒”交友活动"
+    mentions = directory.find_in([sentence])
+    assert organizer_of(name, [sentence], mentions) == organizer
+
+
 def test_encodings_and_line_ends_give_the_same_parse(directory):
     text = PAGES[1].read_text(encoding="utf-8")
     expected = parse_page(text.encode("utf-8"), source="p.txt", directory=directory).to_json()

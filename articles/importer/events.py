@@ -190,3 +190,56 @@ def _is_generic(name: str, trigger: str) -> bool:
         return False
     words = [w for w in _tokenizer.tokenizer.lcut(qualifier) if w.strip()]
     return len(qualifier) < 2 or all(w in _GENERIC_WORDS for w in words)
+
+
+_SENTENCE_RE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
+_QUOTES_RE = re.compile(r"[“”‘’\"'《》「」]")
+
+
+def organizer_of(name: str, texts: list[str], mentions) -> str | None:
+    """The union that runs the event ``name``, or ``None`` when the text does not say.
+
+    - A union printed in the event's own name runs it (东湖街道总工会劳模宣讲活动).
+    - Else, in the first sentence of ``texts`` (a story's title lines, then its paragraphs)
+      that names the event (or the last three characters of its name: 送清凉 for 夏送清凉),
+      the first union printed before the name, the first of a list of organisers (由北京市
+      总工会、市金融工会……联合举办的); or else the first one after it; or, when that sentence
+      names no union, the last one printed before it in the same paragraph.
+
+    ``mentions`` are the story's :class:`~.structures.UnionMention` rows; the result is the
+    mention's ``name``. The organizer is not the story's first union: that gave 夏送清凉 to
+    北京市总工会 where 中关村科学城总工会 runs it (issue 12, "Events").
+    """
+    bare = _QUOTES_RE.sub("", name)
+    printed = [(_QUOTES_RE.sub("", m.printed or m.name), m.name) for m in mentions]
+    for form, union in printed:
+        if form and form in bare:
+            return union
+    for wanted in dict.fromkeys((bare, bare[-3:])):
+        for text in texts:
+            text = _QUOTES_RE.sub("", text)
+            for match in _SENTENCE_RE.finditer(text):
+                sentence = match.group()
+                at = sentence.find(wanted)
+                if at < 0:
+                    continue
+                found = sorted(
+                    (where, union)
+                    for form, union in printed
+                    if form and (where := sentence.find(form)) >= 0
+                )
+                before = [union for where, union in found if where < at]
+                after = [union for where, union in found if where > at]
+                if before or after:
+                    return (before or after)[0]
+                # A sentence that names no union continues the one before: 中关村科学城总工会
+                # …。成立6个慰问组开展“送清凉”活动 (page 000). The last union printed earlier
+                # in the same paragraph runs it.
+                earlier = text[: match.start()]
+                last = max(
+                    ((earlier.rfind(form), union) for form, union in printed if form),
+                    default=(-1, None),
+                )
+                if last[0] >= 0:
+                    return last[1]
+    return None

@@ -21,11 +21,11 @@ as a paragraph, so no text is lost.
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import credits as credit_parsing
 from .errors import PageParseError
-from .events import find_events
+from .events import find_events, organizer_of
 from .structures import ParsedArticle, ParsedCredit, ParsedPage
 from .text import decode, digest, normalise_lines
 from .topics import suggest_topics
@@ -553,10 +553,14 @@ def _finish(article: ParsedArticle, directory: UnionDirectory) -> None:
     # it does not know, proposed as new, must be printed within one column's chunk: a break
     # joined "交流新" and "一年工会重点工作" into a proposal "交流新一年工会" (issue 12).
     whole = titles + chunks
-    article.union_mentions = [
+    article.union_mentions = mentions = [
         m for m in mentions if m.known or any(m.printed in text for text in whole)
     ]
     title_text = "".join(titles)
     organizer = next((m.printed for m in article.union_mentions if m.printed in title_text), None)
     article.events = find_events(titles, article.paragraphs, organizer=organizer)
+    article.events = [
+        replace(event, organizer=organizer_of(event.name, titles + article.paragraphs, mentions))
+        for event in article.events
+    ]
     article.topics = suggest_topics(titles, article.paragraphs)

@@ -33,6 +33,9 @@ class ParsedEvent:
     kind: str
     name: str
     edition_year: int | None = None
+    #: The union that runs it, as the directory names it (or as proposed): the union named
+    #: in the sentence that names the event, nearest before it (:func:`.events.organizer_of`).
+    organizer: str | None = None
 
 
 @dataclass

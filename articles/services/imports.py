@@ -291,7 +291,8 @@ def _write_article(parsed, page, column, result, user) -> Article:
                 kind=parsed_event.kind,
                 edition_year=parsed_event.edition_year,
                 desk_note=found,
-                organizers=unions[:1],
+                # The union the sentence naming the event names, not the story's first one.
+                organizers=[u for u in unions if u.name == parsed_event.organizer][:1],
             )
             result.proposed_events.append(event)
         article.events.add(event)
