@@ -363,6 +363,25 @@ def test_organizer_rules(directory, sentence, organizer):
     assert organizer_of(name, [sentence], mentions) == organizer
 
 
+def test_two_printed_forms_of_one_new_union_are_proposed_once(directory):
+    """Issue 12, "Proposed unions": 中行北京分行工会 and 中国银行北京市分行工会 were proposed
+    as two unions. Each story keeps the form it printed; the union has the fullest name."""
+    text = page_of(
+        "中国银行北京市分行工会开展活动",
+        "本报讯（记者 张三）近日，中国银行北京市分行工会举办职工活动。",
+        "银行职工送清凉",
+        "本报讯 中行北京分行工会开展送清凉活动，为一线职工送去关爱。",
+    )
+    page = parse_page(text.encode(), source="t.txt", directory=directory)
+    proposed = {(m.name, m.printed) for a in page.articles for m in a.union_mentions}
+    assert proposed == {
+        ("中国银行北京市分行工会", "中国银行北京市分行工会"),
+        ("中国银行北京市分行工会", "中行北京分行工会"),
+    }
+    drive = next(e for e in page.articles[1].events if e.name == "夏送清凉")
+    assert drive.organizer == "中国银行北京市分行工会"
+
+
 def test_encodings_and_line_ends_give_the_same_parse(directory):
     text = PAGES[1].read_text(encoding="utf-8")
     expected = parse_page(text.encode("utf-8"), source="p.txt", directory=directory).to_json()

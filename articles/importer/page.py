@@ -29,7 +29,7 @@ from .events import find_events, organizer_of
 from .structures import ParsedArticle, ParsedCredit, ParsedPage
 from .text import decode, digest, normalise_lines
 from .topics import suggest_topics
-from .unions import UnionDirectory
+from .unions import UnionDirectory, one_proposal_per_union
 
 #: A headline may end in ？ or ！ (怎么安排？); such a line is short.
 #: A page's work is bounded (issue 10): a page beyond these is refused with a message that
@@ -132,6 +132,12 @@ def parse_text(
                 line=article.line,
             )
         _finish(article, directory)
+    renamed = one_proposal_per_union([article.union_mentions for article in builder.articles])
+    for article in builder.articles:
+        article.events = [
+            replace(event, organizer=renamed.get(event.organizer, event.organizer))
+            for event in article.events
+        ]
     proposed = {m.name for a in builder.articles for m in a.union_mentions if not m.known}
     if len(proposed) > MAX_PROPOSED_UNIONS:
         raise PageParseError(

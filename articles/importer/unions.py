@@ -320,3 +320,53 @@ def _expand(name: str, abbreviations: dict[str, str], tokenizer) -> str:
                 continue  # 市场工会 is not 北京市场工会
             return abbreviations[short] + name[len(short) :]
     return name
+
+
+#: Banks' short names as the paper prints them (中行北京分行工会 for 中国银行北京市分行工会).
+BANK_SHORT_NAMES = {
+    "中行": "中国银行",
+    "工行": "中国工商银行",
+    "建行": "中国建设银行",
+    "农行": "中国农业银行",
+    "交行": "交通银行",
+    "邮储银行": "中国邮政储蓄银行",
+}
+
+
+def proposal_key(name: str) -> str:
+    """What two printed forms of one new union share: a bank's short name expanded, 北京市
+    read as 北京 (中行北京分行工会 and 中国银行北京市分行工会 are one union)."""
+    for short, full in BANK_SHORT_NAMES.items():
+        if name.startswith(short):
+            name = full + name[len(short) :]
+            break
+    return name.replace("北京市", "北京")
+
+
+def one_proposal_per_union(mention_lists: list[list[UnionMention]]) -> dict[str, str]:
+    """Give every proposed mention on a page that names the same new union by another form
+    (:func:`proposal_key`) its fullest name, so that the union is proposed once; the form
+    each story printed stays in ``printed``. Changes the lists in place; returns the names
+    changed, ``{old: new}``."""
+    fullest: dict[str, str] = {}
+    for mentions in mention_lists:
+        for mention in mentions:
+            if not mention.known:
+                key = proposal_key(mention.name)
+                if len(mention.name) > len(fullest.get(key, "")):
+                    fullest[key] = mention.name
+    renamed: dict[str, str] = {}
+    for mentions in mention_lists:
+        seen: set[str] = set()
+        kept = []
+        for mention in mentions:
+            if not mention.known:
+                full = fullest[proposal_key(mention.name)]
+                if full != mention.name:
+                    renamed[mention.name] = full
+                    mention = replace(mention, name=full)
+            if mention.name not in seen:
+                seen.add(mention.name)
+                kept.append(mention)
+        mentions[:] = kept
+    return renamed
