@@ -382,6 +382,21 @@ def test_two_printed_forms_of_one_new_union_are_proposed_once(directory):
     assert drive.organizer == "中国银行北京市分行工会"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "names"),
+    [
+        # jieba cuts 全国/产/行业: the name lost its 全国 (issue 12, "Events")
+        ("近日，第一届全国产行业职工微电影节在京开幕。", ["全国产行业职工微电影节"]),
+        # a generic event after a scope word stays generic
+        ("其中3名参加全国职工职业技能大赛。", []),
+    ],
+)
+def test_event_names_keep_their_scope_word(sentence, names):
+    from articles.importer.events import events_in
+
+    assert [name for _, name, _, _ in events_in(sentence)] == names
+
+
 def test_encodings_and_line_ends_give_the_same_parse(directory):
     text = PAGES[1].read_text(encoding="utf-8")
     expected = parse_page(text.encode("utf-8"), source="p.txt", directory=directory).to_json()

@@ -59,6 +59,10 @@ _GENERIC_WORDS = frozenset(
     "劳模".split()
 )
 _SALIENT_MENTIONS = 2
+#: Scope words, generic before 工会 (全国工会), that can begin an event's name.
+_SCOPE_WORDS = frozenset("全国 全市 全区 全省".split())
+#: One-character place abbreviations that start a name by themselves: 市职工职业技能大赛.
+_PLACE_INITIALS = frozenset("市区省县镇")
 #: A generic event named right after one of these in a headline is the organizer's own.
 _ORGANISING_VERBS = ("举办", "举行", "开展", "组织", "启动", "推出", "召开")
 _tokenizer = jieba.posseg.POSTokenizer(jieba.Tokenizer())
@@ -173,6 +177,12 @@ def _trim(span: str) -> str:
             start = k + 1
         elif _MEASURE_RE.match(word.word) or word.word in ("用", "以", "让", "场"):
             start = k + 1
+    # 全国 ends a union's qualifier (全国工会) but may begin an event's name, which jieba then
+    # cuts wrongly: 全国/产/行业职工微电影节 was named 产行业职工微电影节 (issue 12). A name left
+    # starting with one dangling character takes the scope word back.
+    if 0 < start < len(words) and words[start - 1].word in _SCOPE_WORDS:
+        if len(words[start].word) == 1 and words[start].word not in _PLACE_INITIALS:
+            start -= 1
     return "".join(w.word for w in words[start:])
 
 
