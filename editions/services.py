@@ -11,7 +11,8 @@ cache when readers' pages change.
   with each story's area found from the PDF's text (``editions.scans``).
 - :func:`page_save`: an editor's correction of a page (its name, editor, story areas).
 - :func:`edition_publish`: the edition and all its ready stories at one time (00:00, say),
-  through the stories' own workflow steps, so sign-off and photo rules still hold.
+  through the stories' own workflow steps, so sign-off and photo rules still hold;
+  :func:`edition_unschedule` takes it back before its time.
 """
 
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from articles.services import (
     PageImport,
     PageParseError,
     article_publish,
+    article_unschedule,
     import_page,
 )
 from articles.workflow import DeskTester, tester_for
@@ -46,6 +48,7 @@ ACTIONS = {
     "edition.page_scan": "上传版面原件",
     "edition.page_change": "修改版面",
     "edition.publish": "发布期次",
+    "edition.unschedule": "撤销期次定时发布",
 }
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "edition_import",
     "edition_open",
     "edition_publish",
+    "edition_unschedule",
     "page_attach_scan",
     "page_import",
     "page_save",
@@ -347,3 +351,38 @@ def edition_publish(*, user, edition: Edition, at: datetime | None = None) -> Ed
         )
         page_cache.retire()
     return result
+
+
+def edition_unschedule(*, user, edition: Edition) -> list[Article]:
+    """Take a scheduled edition off the schedule before its time (撤销定时发布): it goes back
+    to the desk (编排中), and each of its stories scheduled for the same moment is taken off
+    the schedule too (``article_unschedule``: back to approved, or signed off). Stories
+    already live stay live. Returns the stories taken off. Raises :class:`NotAllowed` for a
+    user who may not publish, and for an edition not scheduled (still with the desk, or
+    already out: withdraw its stories one by one)."""
+    if not DeskTester(user).can_publish:
+        raise NotAllowed("你没有权限发布期次。")
+    with transaction.atomic():
+        edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if edition.status != Edition.Status.PUBLISHED:
+            raise NotAllowed(f"{edition} 还没有发布。")
+        if edition.is_public:
+            raise NotAllowed(f"{edition} 已经上线，不能撤销定时；要撤下稿件，请逐篇撤回。")
+        due = Article.objects.scheduled().filter(
+            placement__page__edition=edition, publish_at=edition.publish_at
+        )
+        taken = [
+            article_unschedule(article=story, user=user, comment="撤销本期定时发布")
+            for story in due
+        ]
+        edition.status, edition.publish_at = Edition.Status.DRAFT, None
+        edition.save(update_fields=["status", "publish_at", "updated_at"])
+        audit.log(
+            user=user,
+            action="edition.unschedule",
+            obj=edition,
+            summary=f"撤销期次 {edition} 的定时发布：{len(taken)} 篇稿件取消定时",
+            articles=[story.pk for story in taken],
+        )
+        page_cache.retire()
+    return taken

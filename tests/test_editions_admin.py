@@ -190,3 +190,31 @@ def test_a_guessed_title_block_is_swapped_in_the_preview_with_one_click(client, 
         original.subtitle,
     )
     assert story.headline in (original.kicker, original.subtitle)
+
+
+def test_a_scheduled_edition_is_taken_off_the_schedule_before_its_time(client, editor):
+    with time_machine.travel(datetime(2023, 7, 14, 21, 0, tzinfo=SHANGHAI), tick=False):
+        url = reverse("admin:editions_edition_import")
+        preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+        token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+        streamed(client.post(url, {"confirm": "1", "token": token}))
+        edition = Edition.objects.get()
+        stories = list(Article.objects.filter(placement__page__edition=edition))
+        for story in stories:
+            story.photo_waived = True
+            story.save(update_fields=["photo_waived"])
+            article_approve(article=story, user=editor)
+        publish = reverse("admin:editions_edition_publish", args=[edition.pk])
+        client.post(publish, {"when": "at", "publish_at": "2023-07-15T00:00"})
+        change = client.get(reverse("admin:editions_edition_change", args=[edition.pk]))
+        unschedule = reverse("admin:editions_edition_unschedule", args=[edition.pk])
+        assert unschedule in change.content.decode()
+        done = client.post(unschedule, follow=True).content.decode()
+        assert f"已撤销 {edition} 的定时发布，{len(stories)} 篇稿件取消定时" in done
+    edition.refresh_from_db()
+    assert (edition.status, edition.publish_at) == (Edition.Status.DRAFT, None)
+    assert set(
+        Article.objects.filter(pk__in=[s.pk for s in stories]).values_list("status", flat=True)
+    ) == {Article.Status.APPROVED}
+    with time_machine.travel(datetime(2023, 7, 15, 0, 1, tzinfo=SHANGHAI), tick=False):
+        assert "数字报还没有发布任何一期" in client.get(reverse("editions:latest")).content.decode()

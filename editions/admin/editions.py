@@ -12,7 +12,7 @@ from unionnews.desk_admin import DeskModelAdmin
 
 from ..models import Edition, Page
 from .imports import EditionImportView
-from .publish import EditionPublishView
+from .publish import EditionPublishView, EditionUnscheduleView
 
 
 class PageInline(admin.TabularInline):
@@ -106,6 +106,11 @@ class EditionAdmin(DeskModelAdmin):
                 "<int:pk>/publish/",
                 self.admin_site.admin_view(EditionPublishView.as_view(model_admin=self)),
                 name="editions_edition_publish",
+            ),
+            path(
+                "<int:pk>/unschedule/",
+                self.admin_site.admin_view(EditionUnscheduleView.as_view(model_admin=self)),
+                name="editions_edition_unschedule",
             ),
         ]
         return views + super().get_urls()

@@ -15,7 +15,7 @@ from articles.workflow import tester_for
 from unionnews.dates import datetime_label, next_midnight
 
 from ..models import Edition
-from ..services import edition_publish
+from ..services import edition_publish, edition_unschedule
 
 
 class PublishForm(forms.Form):
@@ -109,5 +109,44 @@ class EditionPublishView(DeskView):
                 request,
                 f"{len(result.held)} 篇稿件还没有准备好，暂不上线："
                 + "；".join(f"“{story.headline}”（{why}）" for story, why in result.held),
+            )
+        return redirect("admin:editions_edition_change", edition.pk)
+
+
+class EditionUnscheduleView(DeskView):
+    """撤销定时发布: a scheduled edition back to the desk, its stories off the schedule."""
+
+    template = "unschedule.html"
+
+    def check(self) -> None:
+        if not self.desk.can_publish:
+            raise PermissionDenied("只有编辑可以发布期次。")
+
+    @property
+    def edition(self) -> Edition:
+        return get_object_or_404(Edition, pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"撤销 {self.edition} 的定时发布"
+
+    def get(self, request, *args, **kwargs):
+        edition = self.edition
+        return self.render_to_response(
+            self.get_context_data(
+                edition=edition,
+                at=datetime_label(edition.publish_at),
+                change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        edition = self.edition
+        try:
+            taken = edition_unschedule(user=request.user, edition=edition)
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"已撤销 {edition} 的定时发布，{len(taken)} 篇稿件取消定时，回到编辑部。"
             )
         return redirect("admin:editions_edition_change", edition.pk)
