@@ -10,6 +10,8 @@ the desk has published it and its publish time has come (:meth:`EditionQuerySet.
 On a public page only the edition's published stories are listed.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -81,6 +83,22 @@ class Edition(models.Model):
         )
 
 
+def _random_name(folder: str, name: str) -> str:
+    """``<folder>/2023/07/<random>.<ext>``: a name nobody can guess, so that a scheduled
+    edition's page in a public bucket is not found before its time (as for photos)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    extension = extension if extension.isalnum() and len(extension) <= 5 else "bin"
+    return f"{folder}/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def scan_upload_to(page, name: str) -> str:
+    return _random_name("epaper/scans", name)
+
+
+def image_upload_to(page, name: str) -> str:
+    return _random_name("epaper/pages", name)
+
+
 class Page(models.Model):
     """One printed page of an edition (版): its number and name as the page's header prints
     them (第3版 工会新闻), and its page editor (版面编辑)."""
@@ -95,11 +113,16 @@ class Page(models.Model):
     editor = models.CharField("版面编辑", max_length=50, blank=True)
     scan = models.FileField(
         "版面原件",
-        upload_to="epaper/scans/%Y/%m/",
+        upload_to=scan_upload_to,
         blank=True,
         help_text="排版系统输出的版面 PDF，或版面图片；PDF 可自动找出各篇稿件在版面上的位置。",
     )
-    image = models.FileField("版面图", upload_to="epaper/pages/%Y/%m/", blank=True, editable=False)
+    image = models.FileField(
+        "版面图",
+        upload_to=image_upload_to,
+        blank=True,
+        editable=False,
+    )
     image_width = models.PositiveIntegerField("版面图宽度", null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField("版面图高度", null=True, blank=True, editable=False)
     import_record = models.OneToOneField(
@@ -136,9 +159,12 @@ class Page(models.Model):
         return reverse("editions:page", args=[self.edition.paper_date.isoformat(), self.number])
 
     def image_url(self) -> str:
-        """Where readers get the page image (served only once the edition is out)."""
+        """Where readers get the page image (served only once the edition is out); the
+        image file's random name is in it, so a new scan is a new URL, never a stale copy."""
+        stem = self.image.name.rsplit("/", 1)[-1].split(".", 1)[0]
         return reverse(
-            "editions:page_image", args=[self.edition.paper_date.isoformat(), self.number]
+            "editions:page_image",
+            args=[self.edition.paper_date.isoformat(), self.number, stem],
         )
 
 

@@ -23,8 +23,13 @@ from articles.photos import PhotoRejected, clean_upload
 MAX_SCAN_BYTES = 30 * 1024 * 1024
 #: Width in pixels of the page image readers see (a phone zooms; a desktop shows it whole).
 IMAGE_WIDTH = 1600
-#: A page larger than this (in points, 1/72 inch) is not a newspaper page: A2 is 1191 × 1684.
+#: A page larger than this (in points, 1/72 inch) is not a newspaper page: A2 is 1191 × 1684;
+#: nor one smaller than this (A6 is 298 × 420), nor one more than this many times as tall as
+#: it is wide, or as wide as it is tall (a broadsheet is 1.5): the image is rendered
+#: IMAGE_WIDTH pixels wide, so a 20 × 3000 point "page" would be 240 million pixels.
 MAX_PAGE_POINTS = 3000
+MIN_PAGE_POINTS = 200
+MAX_ASPECT = 3
 #: Characters of a paragraph's end that must be found for the area to reach it.
 END_CHARS = 12
 #: Margin added around an area, as a fraction of the page.
@@ -106,15 +111,16 @@ def _read_pdf(data: bytes, name: str, stories: list[StoryText]) -> PageScan:
             raise ScanRejected(f"版面原件 {name} 没有页面。")
         page = document[0]
         width, height = page.get_size()
-        if not (0 < width <= MAX_PAGE_POINTS and 0 < height <= MAX_PAGE_POINTS):
+        sized = MIN_PAGE_POINTS <= min(width, height) and max(width, height) <= MAX_PAGE_POINTS
+        if not sized or max(width, height) > MAX_ASPECT * min(width, height):
             raise ScanRejected(
                 f"版面原件 {name} 的页面尺寸（{width:.0f} × {height:.0f} 点）不像报纸版面。"
             )
         bitmap = page.render(scale=IMAGE_WIDTH / width)
         image, pixels_wide, pixels_high = _jpeg(bitmap.to_pil())
         areas = _areas(page.get_textpage(), width, height, stories)
-    except pypdfium2.PdfiumError as exc:
-        raise ScanRejected(f"版面原件 {name} 无法读取（PDF 已损坏）。") from exc
+    except (pypdfium2.PdfiumError, MemoryError, OSError) as exc:
+        raise ScanRejected(f"版面原件 {name} 无法读取（PDF 已损坏或过于复杂）。") from exc
     finally:
         document.close()
     return PageScan(image, pixels_wide, pixels_high, areas, kind="pdf")

@@ -103,9 +103,14 @@ class EditionImport:
         return [outcome for outcome in self.pages if outcome.error]
 
 
-def _check_import(user) -> None:
-    if not DeskTester(user).can_import:
+def _check_import(user, edition: Edition | None = None) -> None:
+    """Importing and correcting pages is the importers'; changing an edition readers already
+    see is a publisher's too (its page images and story areas are on the public site)."""
+    desk = DeskTester(user)
+    if not desk.can_import:
         raise NotAllowed("你没有权限导入版面。")
+    if edition is not None and edition.is_public and not desk.can_publish:
+        raise NotAllowed(f"{edition} 已经上线，只有可以发布稿件的编辑才能修改它的版面。")
 
 
 def edition_open(*, user, paper_date: date, issue_number: int | None = None) -> Edition:
@@ -144,10 +149,18 @@ def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
     already holds another file or the file's stories ran on another page, and
     :class:`ScanRejected` for a scan that cannot be read; nothing is written then.
     """
-    _check_import(user)
+    _check_import(user, edition)
     with transaction.atomic():
         imported = import_page(data=file.data, source=file.source, user=user, swaps=file.swaps)
         record = imported.record
+        elsewhere = Page.objects.filter(import_record=record).exclude(
+            edition=edition, number=file.number
+        )
+        if (other := elsewhere.select_related("edition").first()) is not None:
+            raise ImportConflict(
+                f"{file.source}：这个版面文件已经登在 {other.dated_label}，"
+                "一个版面只能登在一期的一个版上。"
+            )
         page, _ = Page.objects.select_for_update().get_or_create(
             edition=edition,
             number=file.number,
@@ -222,7 +235,7 @@ def page_attach_scan(*, user, page: Page, name: str, data: bytes) -> PageScan:
     shows gets its area (an area set before is replaced). Raises :class:`ScanRejected` (a
     sentence for the editor; nothing kept) for a file that is not a readable PDF or picture,
     :class:`NotAllowed` for a user who may not import pages."""
-    _check_import(user)
+    _check_import(user, page.edition)
     placements = list(page.placements.select_related("article"))
     stories = [
         StoryText(
@@ -234,15 +247,23 @@ def page_attach_scan(*, user, page: Page, name: str, data: bytes) -> PageScan:
         for p in placements
     ]
     scan = read_scan(data, name=name, stories=stories)
+    written: list[str] = []
+    try:
+        return _store_scan(user, page, name, data, scan, placements, written)
+    except BaseException:
+        for stored in written:  # a rolled-back change keeps no file
+            default_storage.delete(stored)
+        raise
+
+
+def _store_scan(user, page, name, data, scan, placements, written) -> PageScan:
     with transaction.atomic():
         page = Page.objects.select_for_update().get(pk=page.pk)
         old = [f.name for f in (page.scan, page.image) if f]
         page.scan.save(Path(name).name, ContentFile(data), save=False)
-        page.image.save(
-            f"{page.edition.paper_date:%Y%m%d}-{page.number}.jpg",
-            ContentFile(scan.image),
-            save=False,
-        )
+        written.append(page.scan.name)
+        page.image.save("page.jpg", ContentFile(scan.image), save=False)
+        written.append(page.image.name)
         page.image_width, page.image_height = scan.width, scan.height
         page.save()
         for placement in placements:
@@ -279,8 +300,8 @@ def page_save(*, user, page: Page, save: Callable[[], None]) -> Page:
     """Save an editor's correction of ``page`` (its name, page editor, and its stories' order
     and areas, written by ``save``), in one transaction, with an audit entry. The areas are
     checked (``Placement.clean``) by the form before. Raises :class:`NotAllowed` for a user
-    who may not import pages."""
-    _check_import(user)
+    who may not import pages (or, for an edition already out, publish)."""
+    _check_import(user, page.edition)
     with transaction.atomic():
         save()
         audit.log(

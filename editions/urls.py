@@ -31,5 +31,5 @@ urlpatterns = [
     path("feed/rss/", EditionFeed(), name="feed_rss"),
     path("<day:day>/", views.edition_detail, name="edition"),
     path("<day:day>/<int:number>/", views.page_detail, name="page"),
-    path("<day:day>/<int:number>/page.jpg", views.page_image, name="page_image"),
+    path("<day:day>/<int:number>/<slug:stem>.jpg", views.page_image, name="page_image"),
 ]

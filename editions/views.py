@@ -118,12 +118,22 @@ def _pixels(placement, page) -> tuple[int, int, int, int] | None:
     )
 
 
-def page_image(request, day: date, number: int):
+def _image_public(page: Page) -> bool:
+    """Whether readers may see ``page``'s image: the image shows every story printed on the
+    page, so only when each of them is public (a story held back at publication, or
+    withdrawn since, would be readable on it); the page's story list is shown either way."""
+    placed = page.placements.count()
+    public = Article.objects.published().filter(placement__page=page).count()
+    return bool(page.image) and placed == public
+
+
+def page_image(request, day: date, number: int, stem: str):
     """The page image readers see (a JPEG made from the page's scan), once the edition is
-    out; a 404 before, as for the page itself."""
+    out and every story on the page is public (:func:`_image_public`); a 404 otherwise. The
+    URL names the image file (``Page.image_url``), so a replaced scan is a new URL."""
     edition = get_object_or_404(Edition.objects.published(), paper_date=day)
     page = get_object_or_404(Page, edition=edition, number=number)
-    if not page.image:
+    if not page.image or page.image_url() != request.path or not _image_public(page):
         raise Http404("这一版没有版面图。")
     try:
         handle = default_storage.open(page.image.name, "rb")
@@ -143,6 +153,7 @@ def page_detail(request, day: date, number: int):
     if index is None:
         raise Http404("这一期没有这一版。")
     page = pages[index]
+    page.image_shown = _image_public(page)
     for story in page.stories:
         story.area = _pixels(story.placement, page)
     return render(

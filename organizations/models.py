@@ -7,7 +7,7 @@ the sub-district and park federations and the grassroots unions of enterprises.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -64,7 +64,7 @@ class UnionQuerySet(models.QuerySet):
         as a subquery it costs the database a millisecond, where a list of its 2,000 ids cost
         Django and psycopg 60 ms to send (issue 11).
         """
-        table = connection.ops.quote_name(self.model._meta.db_table)
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
         walk = RawSQL(
             "WITH RECURSIVE subtree(id, depth) AS ("
             f" SELECT id, 0 FROM {table} WHERE id = %s"

@@ -121,6 +121,18 @@ def test_a_page_number_holds_one_file(editor):
         )
 
 
+def test_a_page_file_runs_on_one_page_only(editor):
+    imported_edition(editor)
+    again = [PageFile(number=6, source=PAGES[0].name, data=PAGES[0].read_bytes())]
+    outcome = edition_import(user=editor, paper_date=DAY, issue_number=None, files=again).pages[0]
+    assert "已经登在 2023年7月15日 第3版" in outcome.error
+    other_day = edition_import(
+        user=editor, paper_date=DAY + timedelta(days=1), issue_number=None, files=again
+    ).pages[0]
+    assert "已经登在 2023年7月15日 第3版" in other_day.error
+    assert Page.objects.filter(import_record__source_file=PAGES[0].name).count() == 1
+
+
 def test_a_broken_page_costs_the_others_nothing(editor):
     files = [*seed_files()[:1], PageFile(number=4, source="empty.txt", data=b"")]
     result = edition_import(user=editor, paper_date=DAY, issue_number=None, files=files)
@@ -283,6 +295,17 @@ def test_the_loose_print_fields_become_placements():
     assert "版次 头版" in note.text
     assert Placement.objects.count() == 1
     assert not ImportedPage.objects.exists()
+
+    # Rolled back, the placement is the story's date and page number again.
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    back = old.get_model("articles", "Article").objects.get(pk=placed.pk)
+    assert (back.paper_date, back.page) == (DAY, "3")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_published_editions_have_a_feed_and_sitemap_entries(client, editor):

@@ -218,3 +218,25 @@ def test_a_scheduled_edition_is_taken_off_the_schedule_before_its_time(client, e
     ) == {Article.Status.APPROVED}
     with time_machine.travel(datetime(2023, 7, 15, 0, 1, tzinfo=SHANGHAI), tick=False):
         assert "数字报还没有发布任何一期" in client.get(reverse("editions:latest")).content.decode()
+
+
+def test_an_issue_number_taken_by_another_day_is_refused_with_a_message(client, editor):
+    Edition.objects.create(paper_date=date(2023, 7, 14), issue_number=1234)
+    url = reverse("admin:editions_edition_import")
+    preview = client.post(url, upload_data([(3, "", PAGES[0])], issue_number="1234"))
+    token = preview.content.decode().split('name="token" value="', 1)[1].split('"', 1)[0]
+    done = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "总第 1234 期已经是 2023年7月14日（总第 1234 期） 的期号" in done
+    assert "没有导入任何版面" in done
+    assert not Article.objects.exists()
+
+
+def test_an_editor_draws_a_storys_area_on_the_pages_screen(client, editor):
+    """Editors (the 编辑 role, not a superuser) may correct the areas the PDF did not give."""
+    url = reverse("admin:editions_edition_import")
+    preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+    streamed(client.post(url, {"confirm": "1", "token": token}))
+    page = Edition.objects.get().pages.get()
+    form = client.get(reverse("admin:editions_page_change", args=[page.pk])).content.decode()
+    assert 'name="placements-0-area_left"' in form

@@ -83,6 +83,24 @@ def test_a_picture_of_the_page_is_an_image_without_areas():
     assert (scan.width, scan.height) == (1600, 2267)
 
 
+def bomb_pdf(width: float, height: float) -> bytes:
+    """A one-page PDF of a page size no newspaper has: a few hundred bytes that would render
+    to hundreds of millions of pixels at the page image's width."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=(width, height))
+    pdf.drawString(1, 1, "x")
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("size", [(1, 3000), (20, 3000), (3000, 20), (100, 150)])
+def test_a_pdf_of_no_page_size_is_refused_before_it_is_rendered(size):
+    with pytest.raises(ScanRejected, match="不像报纸版面"):
+        read_scan(bomb_pdf(*size), name="bomb.pdf", stories=[])
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -113,7 +131,8 @@ def test_a_page_imported_with_its_pdf_shows_its_image_with_story_links(client):
     page = edition.pages.get(number=4)
     assert page.image and page.image_width == 1600
     assert all(p.has_area for p in page.placements.all())
-    image_url = reverse("editions:page_image", args=[DAY, 4])
+    image_url = page.image_url()
+    assert f"{DAY:%Y%m%d}" not in page.image.name  # a random name: not guessable in a bucket
     assert client.get(image_url).status_code == 404  # not out yet
 
     for story in Article.objects.filter(placement__page__edition=edition):
@@ -181,3 +200,30 @@ def test_an_editor_corrects_an_area_and_a_new_scan_replaces_the_image(client):
     corrected = Placement.objects.get(pk=placements[3].pk)
     assert (corrected.area_left, corrected.area_width) == (0.5, 0.3)
     assert Edition.objects.get().pages.get().name == "要闻"
+
+
+@pytest.mark.django_db
+def test_a_page_image_is_shown_only_when_every_story_on_it_is_public(client):
+    """The image shows the whole printed page: a story held back at publication would be
+    readable on it. The page's story list is shown either way."""
+    directory_load()
+    editor = factories.make_user("editor", is_staff=True, is_superuser=True)
+    stories = seed_stories(PAGES[1])
+    pdf, _ = page_pdf(stories, BOXES[: len(stories)])
+    files = [
+        PageFile(
+            number=4, source=PAGES[1].name, data=PAGES[1].read_bytes(), scan=("第4版.pdf", pdf)
+        )
+    ]
+    edition = edition_import(user=editor, paper_date=DAY, issue_number=None, files=files).edition
+    page = edition.pages.get()
+    placed = list(Article.objects.filter(placement__page=page).order_by("placement__position"))
+    for story in placed[1:]:  # the first is held back
+        story.photo_waived = True
+        story.save(update_fields=["photo_waived"])
+        article_approve(article=story, user=editor)
+    edition_publish(user=editor, edition=edition)
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "<svg" not in html
+    assert placed[1].headline in html and placed[0].headline not in html
+    assert client.get(page.image_url()).status_code == 404

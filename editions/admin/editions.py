@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from articles.workflow import DeskTester
 from unionnews.dates import datetime_label
@@ -41,7 +42,10 @@ class PageInline(admin.TabularInline):
         if not source:
             return f"{page.placements.count()} 篇"
         return format_html(
-            '<a href="{}?source_file={}">{} 篇</a>', url, source, page.placements.count()
+            '<a href="{}?{}">{} 篇</a>',
+            url,
+            urlencode({"source_file": source}),
+            page.placements.count(),
         )
 
     @admin.display(description="数字报")

@@ -279,12 +279,17 @@ class EditionImportView(DeskView):
         pending = self.pending()
         if pending is None:
             return redirect("admin:editions_edition_import")
+        try:
+            edition = edition_open(
+                user=request.user,
+                paper_date=date.fromisoformat(pending["paper_date"]),
+                issue_number=pending["issue_number"],
+            )
+        except (ImportConflict, NotAllowed) as exc:
+            # Nothing was imported: the preview stays, for the editor to correct the form.
+            messages.error(request, f"{exc}没有导入任何版面，请改正期号后重新上传。")
+            return redirect("admin:editions_edition_import")
         del request.session[SESSION_KEY]
-        edition = edition_open(
-            user=request.user,
-            paper_date=date.fromisoformat(pending["paper_date"]),
-            issue_number=pending["issue_number"],
-        )
         files = [
             PageFile(
                 number=item["number"],

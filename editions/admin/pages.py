@@ -28,6 +28,10 @@ class PlacementInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # The page's screen is the importers' (PageAdmin); its areas are part of it.
+        return DeskTester(request.user).can_import
+
     @admin.display(description="稿件")
     def story(self, placement):
         return placement.article.headline

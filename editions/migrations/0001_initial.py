@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import editions.models
 from django.db import migrations, models
 
 
@@ -92,7 +93,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         help_text="排版系统输出的版面 PDF，或版面图片；PDF 可自动找出各篇稿件在版面上的位置。",
-                        upload_to="epaper/scans/%Y/%m/",
+                        upload_to=editions.models.scan_upload_to,
                         verbose_name="版面原件",
                     ),
                 ),
@@ -101,7 +102,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         editable=False,
-                        upload_to="epaper/pages/%Y/%m/",
+                        upload_to=editions.models.image_upload_to,
                         verbose_name="版面图",
                     ),
                 ),

@@ -1,8 +1,10 @@
 """Moves the loose print fields of stories and import records (``paper_date``, ``page``) into
 editions, pages and placements (issue 12). A story with a date and a page number gets a
-placement on that page of that day's edition; an edition whose stories are all public is
-published from its first story's time, the others stay with the desk (编排中). A page field
-with no number in it (or no date) cannot be placed; it is kept in the story's desk note."""
+placement on that page of that day's edition (a number as desks typed it: 3, 第3版, 头版,
+第十二版); an edition with a published story is published from its first story's time, as
+``edition_publish`` would, the others stay with the desk (编排中). A page field with no
+number in it (or no date) cannot be placed; it is kept in the story's desk note. Reversed,
+each placement becomes the story's date and page number again."""
 
 import re
 
@@ -10,9 +12,27 @@ from django.db import migrations
 from django.db.models import Q
 
 
+_NUMERALS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
+
+
 def _number(text: str) -> int | None:
-    digits = re.search(r"\d+", text or "")
-    return int(digits.group()) if digits and 0 < int(digits.group()) < 1000 else None
+    """The page number in a page field as desks typed it: 3, 第3版, A3, 头版 (1), 第十二版."""
+    text = (text or "").strip()
+    if text.startswith("头版"):
+        return 1
+    digits = re.search(r"\d+", text)
+    if digits:
+        return int(digits.group()) if 0 < int(digits.group()) < 1000 else None
+    chinese = re.search(r"[一二三四五六七八九十]+", text)
+    if not chinese:
+        return None
+    word = chinese.group()
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        if len(tens) > 1 or len(ones) > 1:
+            return None
+        return _NUMERALS.get(tens, 1) * 10 + _NUMERALS.get(ones, 0)
+    return _NUMERALS[word] if len(word) == 1 else None
 
 
 def forwards(apps, schema_editor):
@@ -53,12 +73,24 @@ def forwards(apps, schema_editor):
     for edition in Edition.objects.all():
         placed = Article.objects.filter(placement__page__edition=edition)
         times = [s.publish_at for s in placed if s.status == "published" and s.publish_at]
-        if times and len(times) == placed.count():
+        if times:  # as edition_publish: out once any of its stories is
             edition.status, edition.publish_at = "published", min(times)
             edition.save(update_fields=["status", "publish_at"])
+
+
+def backwards(apps, schema_editor):
+    """Put each placement back as the story's date and page number (the fields the reversed
+    ``articles`` migration brings back), so that a rollback loses no 见报."""
+    Article = apps.get_model("articles", "Article")
+    Placement = apps.get_model("editions", "Placement")
+    for placement in Placement.objects.select_related("page__edition").iterator():
+        page = placement.page
+        Article.objects.filter(pk=placement.article_id).update(
+            paper_date=page.edition.paper_date, page=str(page.number)
+        )
 
 
 class Migration(migrations.Migration):
     dependencies = [("editions", "0001_initial"), ("articles", "0013_coverage_counts")]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(forwards, backwards)]
