@@ -395,6 +395,16 @@ def test_import_preview_writes_nothing_and_confirm_creates_drafts(editor_client)
 
 
 @pytest.mark.django_db
+def test_import_preview_says_the_same_page_under_another_name_was_imported(editor_client, editor):
+    """Issue 12: the preview said 可导入 and refused only after 确认."""
+    directory_load()
+    import_page(data=PAGE.read_bytes(), source=PAGE.name, user=editor)
+    copy = SimpleUploadedFile("副本.txt", PAGE.read_text(encoding="utf-8").encode("gb18030"))
+    html = _text(_upload(editor_client, copy))
+    assert f"导入的版面 {PAGE.name} 相同（只是文件名不同），已经导入过" in html
+
+
+@pytest.mark.django_db
 def test_import_of_a_page_imported_before_changes_nothing(editor_client, editor):
     directory_load()
     import_page(data=PAGE.read_bytes(), source=PAGE.name, user=editor)

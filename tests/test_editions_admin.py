@@ -89,6 +89,11 @@ def test_a_days_paper_is_previewed_with_labelled_title_blocks_then_imported_page
         < progress.index("[3/3] 第5版")
     )
     assert "导入结束" in progress
+    assert "新导入 17 篇稿件，均为草稿；审核这些稿件后即可发布本期。" in progress
+    again = client.post(url, upload_data(files))
+    token = again.content.decode().split('name="token" value="', 1)[1].split('"', 1)[0]
+    repeat = streamed(client.post(url, {"confirm": "1", "token": token}))
+    assert "此前已导入，内容相同，没有改动" in repeat and "这次没有新导入的稿件。" in repeat
     edition = Edition.objects.get(paper_date=date(2023, 7, 15))
     assert edition.issue_number == 1234
     assert [(p.number, p.name) for p in edition.pages.all()] == [
@@ -151,7 +156,8 @@ def test_an_edition_is_scheduled_for_midnight_from_its_publish_screen(client, ed
         assert "随本期上线" in form and "暂不上线" in form
         done = client.post(publish, {"when": "at", "publish_at": "2023-07-15T00:00"}, follow=True)
     page = done.content.decode()
-    assert f"{edition} 已发布：2023年7月15日 00:00上线 {len(stories) - 1} 篇稿件" in page
+    assert f"{edition} 已定时发布：将于 2023年7月15日 00:00 上线" in page
+    assert f"届时 {len(stories) - 1} 篇稿件随本期上线" in page
     assert "1 篇稿件还没有准备好" in page
     edition.refresh_from_db()
     assert edition.status == Edition.Status.PUBLISHED

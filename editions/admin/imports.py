@@ -320,36 +320,45 @@ class EditionImportView(DeskView):
         return response
 
     def progress(self, edition, files, head, tail):
-        """The progress page: its top, one line per page as it is imported, its bottom."""
+        """The progress page: its top (which opens the list), one line per page as it is
+        imported, the list's end and what the import did in all, its bottom."""
         yield head
+        new_stories = 0
         for index, file in enumerate(files, start=1):
+            where = f"[{index}/{len(files)}] 第{file.number}版"
             try:
                 outcome = page_import(user=self.request.user, edition=edition, file=file)
             except (PageParseError, ImportConflict, NotAllowed, ScanRejected) as exc:
                 message = str(exc)
             except Exception:  # a bug must not cost the editor the other pages
                 logger.exception("import of %s into %s failed", file.source, edition)
-                message = "导入时发生内部错误，已记录，请联系技术人员"
+                message = "导入时发生内部错误，已记录，请联系技术人员。"
             else:
                 message = ""
             if message:
+                # The message names the file already; it ends its own sentence.
                 yield format_html(
-                    '<li class="error">[{}/{}] 第{}版（{}）：{}，本版未写入任何内容。</li>\n',
-                    index,
-                    len(files),
-                    file.number,
-                    file.source,
-                    message,
+                    '<li class="error">{}：{}本版没有写入任何内容。</li>\n', where, message
                 )
                 continue
-            state = "此前已导入，未改动" if outcome.imported.unchanged else "已导入"
-            yield format_html(
-                "<li>[{}/{}] {}（{}）：{} {} 篇稿件</li>\n",
-                index,
-                len(files),
-                outcome.page.label,
-                file.source,
-                state,
-                outcome.page.placements.count(),
-            )
+            count = outcome.page.placements.count()
+            if outcome.imported.unchanged:
+                state = f"此前已导入，内容相同，没有改动（本版 {count} 篇稿件）"
+            else:
+                new_stories += len(outcome.imported.articles)
+                state = f"已导入 {len(outcome.imported.articles)} 篇稿件（草稿）"
+            if file.scan is not None:
+                found = outcome.page.placements.exclude(area_left=None).count()
+                state += f"；已附版面原件，找到 {found} 篇稿件在版面上的位置"
+            label = f"[{index}/{len(files)}] {outcome.page.label}"
+            yield format_html("<li>{}（{}）：{}。</li>\n", label, file.source, state)
+        edition.refresh_from_db()
+        if new_stories:
+            after = "审核这些稿件后即可发布本期。"
+            if edition.status == Edition.Status.PUBLISHED:
+                after = "本期已经发布：这些稿件审核后请逐篇发布。"
+            summary = f"新导入 {new_stories} 篇稿件，均为草稿；{after}"
+        else:
+            summary = "这次没有新导入的稿件。"
+        yield format_html('</ol>\n<p class="import-summary">{}</p>\n', summary)
         yield tail

@@ -102,8 +102,14 @@ class EditionPublishView(DeskView):
         except NotAllowed as exc:
             messages.error(request, str(exc))
             return self.render_form(form)
-        when = "现在" if at is None else datetime_label(at)
-        messages.success(request, f"{edition} 已发布：{when}上线 {len(result.published)} 篇稿件。")
+        if at is None:
+            done = f"{edition} 已发布：{len(result.published)} 篇稿件现在上线。"
+        else:
+            done = (
+                f"{edition} 已定时发布：将于 {datetime_label(at)} 上线，"
+                f"届时 {len(result.published)} 篇稿件随本期上线；在此之前读者看不到本期。"
+            )
+        messages.success(request, done)
         if result.held:
             messages.warning(
                 request,

@@ -33,7 +33,7 @@ from ... import credits as credit_rules
 from ...importer import PageParseError, ParsedArticle
 from ...importer.text import MAX_PAGE_BYTES
 from ...models import Article, ImportedPage
-from ...services import ImportConflict, NotAllowed, import_page, preview_page
+from ...services import ImportConflict, NotAllowed, import_page, imported_before, preview_page
 from .base import DeskView
 
 logger = logging.getLogger(__name__)
@@ -169,9 +169,12 @@ class PagePreview:
     column: str = ""
     stories: list[StoryPreview] = field(default_factory=list)
     #: "" for a new page, "unchanged" when the same content was imported before,
-    #: "conflict" when a page of this name was imported with other content.
+    #: "conflict" when a page of this name was imported with other content, "duplicate"
+    #: when the same content was imported under another name.
     previous: str = ""
     previous_at: object = None
+    #: For "duplicate": the file name the same content was imported under.
+    previous_source: str = ""
     digest: str = ""
 
 
@@ -237,6 +240,10 @@ class ImportView(DeskView):
             if record is not None and not page.error:
                 page.previous = "unchanged" if record.digest == page.digest else "conflict"
                 page.previous_at = record.imported_at
+            elif not page.error and (earlier := imported_before(page.digest, page.source)):
+                # The same content under another file name (a GB18030 copy, say).
+                page.previous, page.previous_at = "duplicate", earlier.imported_at
+                page.previous_source = earlier.source_file
 
         token = ""
         if pending:
