@@ -1,6 +1,8 @@
 """Publishing an edition (发布本期): now, or at a time such as the next 00:00, through
 ``editions.services.edition_publish``; the stories not ready are listed with the reason."""
 
+from functools import cached_property
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,16 +48,20 @@ class PublishForm(forms.Form):
         return data
 
 
-class EditionPublishView(DeskView):
-    template = "publish.html"
+class EditionView(DeskView):
+    """A publisher's screen about one edition (``pk`` in the URL), read once a request."""
 
     def check(self) -> None:
         if not self.desk.can_publish:
             raise PermissionDenied("只有编辑可以发布期次。")
 
-    @property
+    @cached_property
     def edition(self) -> Edition:
         return get_object_or_404(Edition, pk=self.kwargs["pk"])
+
+
+class EditionPublishView(EditionView):
+    template = "publish.html"
 
     def get_title(self) -> str:
         return f"发布 {self.edition}"
@@ -119,18 +125,10 @@ class EditionPublishView(DeskView):
         return redirect("admin:editions_edition_change", edition.pk)
 
 
-class EditionUnscheduleView(DeskView):
+class EditionUnscheduleView(EditionView):
     """撤销定时发布: a scheduled edition back to the desk, its stories off the schedule."""
 
     template = "unschedule.html"
-
-    def check(self) -> None:
-        if not self.desk.can_publish:
-            raise PermissionDenied("只有编辑可以发布期次。")
-
-    @property
-    def edition(self) -> Edition:
-        return get_object_or_404(Edition, pk=self.kwargs["pk"])
 
     def get_title(self) -> str:
         return f"撤销 {self.edition} 的定时发布"
