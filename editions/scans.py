@@ -132,7 +132,12 @@ def _squeezed(text: str) -> str:
 
 
 class _PageText:
-    """The page's characters without whitespace, each with its box in PDF points."""
+    """The page's characters without whitespace, each with its box in PDF points.
+
+    The boxes are pdfium's loose ones: the line's height from the font's ascent and descent,
+    not the ink of each glyph. A layout PDF often does not embed its Chinese font, and the
+    ink then depends on the fonts the server has to stand in for it (without Noto CJK, areas
+    came out a line short); a reader's tap area is the line anyway."""
 
     def __init__(self, textpage):
         self.chars, self.boxes = [], []
@@ -140,7 +145,7 @@ class _PageText:
             char = textpage.get_text_range(index, 1)
             if char and not char.isspace():
                 self.chars.append(char)
-                self.boxes.append(textpage.get_charbox(index))
+                self.boxes.append(textpage.get_charbox(index, loose=True))
         self.text = "".join(self.chars)
 
     def find(self, wanted: str, start: int = 0) -> int:

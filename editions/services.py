@@ -13,6 +13,8 @@ cache when readers' pages change.
 - :func:`edition_publish`: the edition and all its ready stories at one time (00:00, say),
   through the stories' own workflow steps, so sign-off and photo rules still hold;
   :func:`edition_unschedule` takes it back before its time.
+- :func:`edition_delete`: an edition imported in error, with its pages and their stories,
+  so that its page files can be imported again.
 """
 
 from collections.abc import Callable, Sequence
@@ -23,17 +25,20 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, ImportedPage
 from articles.services import (
     ImportConflict,
     NotAllowed,
     PageImport,
     PageParseError,
+    article_delete,
     article_publish,
     article_unschedule,
     import_page,
+    stories_deleted_together,
 )
 from articles.workflow import DeskTester, tester_for
 from unionnews import audit, page_cache
@@ -49,12 +54,15 @@ ACTIONS = {
     "edition.page_change": "修改版面",
     "edition.publish": "发布期次",
     "edition.unschedule": "撤销期次定时发布",
+    "edition.delete": "删除期次",
+    "edition.discard": "删除空期次",
 }
 
 __all__ = [
     "ACTIONS",
     "EditionImport",
     "PageFile",
+    "edition_delete",
     "edition_import",
     "edition_open",
     "edition_publish",
@@ -226,7 +234,24 @@ def edition_import(
         result.pages.append(outcome)
         if on_page is not None:
             on_page(index, outcome)
+    edition_drop_if_empty(user=user, edition=edition)
     return result
+
+
+def edition_drop_if_empty(*, user, edition: Edition) -> bool:
+    """Remove ``edition`` if it is still with the desk and holds no page: what an import
+    leaves when every one of its pages was refused, so that the admin lists no empty day.
+    Returns whether it was removed."""
+    _check_import(user)
+    with transaction.atomic():
+        empty = Edition.objects.select_for_update().filter(
+            pk=edition.pk, status=Edition.Status.DRAFT, pages__isnull=True
+        )
+        if not empty.exists():
+            return False
+        audit.log(user=user, action="edition.discard", obj=edition, summary=f"删除空期次 {edition}")
+        empty.delete()
+    return True
 
 
 def page_attach_scan(*, user, page: Page, name: str, data: bytes) -> PageScan:
@@ -407,3 +432,61 @@ def edition_unschedule(*, user, edition: Edition) -> list[Article]:
         )
         page_cache.retire()
     return taken
+
+
+@dataclass
+class EditionDeletion:
+    """What deleting an edition removed: its pages and stories (the stories stay
+    recoverable from their revisions, 恢复已删除), and the page files, which may now be
+    imported again."""
+
+    label: str
+    pages: int
+    stories: int
+    public_stories: int
+    sources: list[str]
+
+
+def edition_delete(*, user, edition: Edition) -> EditionDeletion:
+    """Delete ``edition`` (an edition imported in error, or the demo edition ``make run``
+    loads): its pages with their scans and images, each story placed on them or imported from
+    their page files (``article_delete``, so each leaves its own audit entry and can be brought
+    back as a draft), and the pages' import records, so that the same files can be imported
+    anew. Stories readers could see leave the site at once.
+
+    Only an editor who may both publish and delete stories may do it. Raises
+    :class:`NotAllowed` otherwise, or when the edition is already gone."""
+    desk = DeskTester(user)
+    if not (desk.can_publish and desk.can_delete_stories):
+        raise NotAllowed("只有可以发布并删除稿件的编辑才能删除期次。")
+    with stories_deleted_together():
+        edition = Edition.objects.select_for_update().filter(pk=edition.pk).first()
+        if edition is None:
+            raise NotAllowed("这一期已被删除。")
+        pages = list(edition.pages.select_related("import_record"))
+        records = [page.import_record for page in pages if page.import_record is not None]
+        sources = [record.source_file for record in records]
+        placed_or_imported = Q(placement__page__edition=edition) | Q(source_file__in=sources)
+        stories = list(Article.objects.filter(placed_or_imported).distinct().order_by("pk"))
+        result = EditionDeletion(
+            label=str(edition),
+            pages=len(pages),
+            stories=len(stories),
+            public_stories=sum(1 for story in stories if story.is_public),
+            sources=sources,
+        )
+        for story in stories:
+            article_delete(article=story, user=user)
+        files = [f.name for page in pages for f in (page.scan, page.image) if f]
+        audit.log(
+            user=user,
+            action="edition.delete",
+            obj=edition,
+            summary=f"删除期次 {edition}：{len(pages)} 个版面、{len(stories)} 篇稿件",
+            articles=[story.pk for story in stories],
+        )
+        edition.delete()
+        ImportedPage.objects.filter(pk__in=[record.pk for record in records]).delete()
+        transaction.on_commit(lambda: _delete_files(files, keep=[]))
+        page_cache.retire()
+    return result

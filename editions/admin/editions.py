@@ -13,7 +13,7 @@ from unionnews.desk_admin import DeskModelAdmin
 
 from ..models import Edition, Page
 from .imports import EditionImportView
-from .publish import EditionPublishView, EditionUnscheduleView
+from .publish import EditionDeleteView, EditionPublishView, EditionUnscheduleView
 
 
 class PageInline(admin.TabularInline):
@@ -116,12 +116,21 @@ class EditionAdmin(DeskModelAdmin):
                 self.admin_site.admin_view(EditionUnscheduleView.as_view(model_admin=self)),
                 name="editions_edition_unschedule",
             ),
+            path(
+                "<int:pk>/delete/",
+                self.admin_site.admin_view(EditionDeleteView.as_view(model_admin=self)),
+                name="editions_edition_delete",
+            ),
         ]
         return views + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         desk = DeskTester(request.user)
-        extra = {"can_publish": desk.can_publish, **(extra_context or {})}
+        extra = {
+            "can_publish": desk.can_publish,
+            "can_delete_edition": desk.can_publish and desk.can_delete_stories,
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra)
 
     def changelist_view(self, request, extra_context=None):

@@ -34,9 +34,9 @@ from articles.importer.text import MAX_PAGE_BYTES
 from articles.models import ImportedPage
 from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
 
-from ..models import Edition
+from ..models import Edition, Page
 from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText, read_scan
-from ..services import PageFile, edition_open, page_import
+from ..services import PageFile, edition_drop_if_empty, edition_open, page_import
 
 logger = logging.getLogger(__name__)
 
@@ -117,20 +117,33 @@ PageRows = forms.formset_factory(
 )
 
 
-def _previous(source: str, digest: str) -> str:
+def _previous(source: str, digest: str, number: int, existing: Edition | None) -> str:
     """What the desk should know before confirming: the page imported before, by name or
-    by content, or ``""``."""
+    by content, and where it ran; or a page number of this edition that holds another file;
+    or ``""``."""
     record = ImportedPage.objects.filter(source_file=source).first()
-    if record is not None:
-        if record.digest == digest:
-            return "此版面文件此前已导入过，内容相同；确认后不会重复导入，只把它的稿件排在这一版。"
-        return "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。"
-    if (earlier := imported_before(digest, source)) is not None:
+    if record is None and (earlier := imported_before(digest, source)) is not None:
         return (
-            f"内容与已导入的版面 {earlier.source_file} 相同（只是文件名不同），"
+            f"内容与已导入的版面 {earlier.source_file} 相同（只是文件名不同）{_ran(earlier)}，"
             "已经导入过；确认时这一版不会重复导入。"
         )
+    if record is not None and record.digest != digest:
+        return "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。"
+    taken = existing.pages.filter(number=number).first() if existing else None
+    if taken is not None and taken.import_record_id not in (None, getattr(record, "pk", None)):
+        return (
+            f"本期第{number}版已经导入了版面文件 {taken.import_record.source_file}；"
+            "确认时这一版会被拒绝，请核对版次。"
+        )
+    if record is not None:
+        return f"此版面文件此前已导入过，内容相同{_ran(record)}；确认后不会重复导入。"
     return ""
+
+
+def _ran(record: ImportedPage) -> str:
+    """Where an imported page ran: "，登在2023年7月15日第3版", or ``""``."""
+    page = Page.objects.filter(import_record=record).select_related("edition").first()
+    return f"，登在 {page.dated_label}" if page is not None else ""
 
 
 def _stories(parsed) -> list[dict]:
@@ -211,6 +224,8 @@ class EditionImportView(DeskView):
         """The preview of what waits in the session: each page parsed again, with the title
         blocks the editor swapped; nothing is written."""
         pending = self.request.session[SESSION_KEY]
+        paper_date = date.fromisoformat(pending["paper_date"])
+        existing = Edition.objects.filter(paper_date=paper_date).first()
         pages = []
         for index, item in enumerate(pending["pages"]):
             page = {key: item[key] for key in ("number", "name", "editor", "source")}
@@ -224,7 +239,7 @@ class EditionImportView(DeskView):
                 continue
             page["stories"] = _stories(parsed)
             page["column"] = parsed.column or ""
-            page["previous"] = _previous(item["source"], parsed.digest)
+            page["previous"] = _previous(item["source"], parsed.digest, item["number"], existing)
             if item["scan"]:
                 name, scan_data = item["scan"][0], base64.b64decode(item["scan"][1])
                 try:
@@ -235,12 +250,12 @@ class EditionImportView(DeskView):
                 page["scan"] = {"name": name, "kind": found.kind, "found": len(found.areas)}
             pages.append(page)
         importable = [page for page in pages if not page.get("error")]
-        paper_date = date.fromisoformat(pending["paper_date"])
         self.template, self.title = "import_preview.html", "导入整期：预览"
         return self.render_to_response(
             self.get_context_data(
                 edition={"paper_date": paper_date, "issue_number": pending["issue_number"]},
-                existing=Edition.objects.filter(paper_date=paper_date).first(),
+                existing=existing,
+                can_delete_edition=self.desk.can_publish and self.desk.can_delete_stories,
                 pages=pages,
                 token=pending["token"] if importable else "",
                 importable=len(importable),
@@ -310,7 +325,6 @@ class EditionImportView(DeskView):
                 title=f"导入整期：{edition}",
                 edition=edition,
                 total=len(files),
-                change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
             ),
             request=request,
         )
@@ -318,6 +332,10 @@ class EditionImportView(DeskView):
         response = StreamingHttpResponse(self.progress(edition, files, head, tail))
         response["X-Accel-Buffering"] = "no"  # nginx passes each page's line on at once
         return response
+
+    @staticmethod
+    def change_url(edition) -> str:
+        return reverse("admin:editions_edition_change", args=[edition.pk])
 
     def progress(self, edition, files, head, tail):
         """The progress page: its top (which opens the list), one line per page as it is
@@ -352,6 +370,14 @@ class EditionImportView(DeskView):
                 state += f"；已附版面原件，找到 {found} 篇稿件在版面上的位置"
             label = f"[{index}/{len(files)}] {outcome.page.label}"
             yield format_html("<li>{}（{}）：{}。</li>\n", label, file.source, state)
+        if edition_drop_if_empty(user=self.request.user, edition=edition):
+            yield format_html(
+                '</ol>\n<p class="import-summary">{} <a href="{}">重新上传</a></p>\n',
+                f"没有导入任何版面，{edition} 这一期没有建立；请改正上面的问题后重新上传。",
+                reverse("admin:editions_edition_import"),
+            )
+            yield tail
+            return
         edition.refresh_from_db()
         if new_stories:
             after = "审核这些稿件后即可发布本期。"
@@ -360,5 +386,9 @@ class EditionImportView(DeskView):
             summary = f"新导入 {new_stories} 篇稿件，均为草稿；{after}"
         else:
             summary = "这次没有新导入的稿件。"
-        yield format_html('</ol>\n<p class="import-summary">{}</p>\n', summary)
+        yield format_html(
+            '</ol>\n<p class="import-summary">{} <a href="{}">查看本期</a></p>\n',
+            summary,
+            self.change_url(edition),
+        )
         yield tail

@@ -1,5 +1,6 @@
-"""Publishing an edition (发布本期): now, or at a time such as the next 00:00, through
-``editions.services.edition_publish``; the stories not ready are listed with the reason."""
+"""A publisher's screens about one edition: publishing it (发布本期) now or at a time such as
+the next 00:00 (``editions.services.edition_publish``; the stories not ready are listed with
+the reason), taking it off the schedule, and deleting it (删除本期)."""
 
 from functools import cached_property
 
@@ -17,7 +18,7 @@ from articles.workflow import tester_for
 from unionnews.dates import datetime_label, next_midnight
 
 from ..models import Edition
-from ..services import edition_publish, edition_unschedule
+from ..services import edition_delete, edition_publish, edition_unschedule
 
 
 class PublishForm(forms.Form):
@@ -154,3 +155,45 @@ class EditionUnscheduleView(EditionView):
                 request, f"已撤销 {edition} 的定时发布，{len(taken)} 篇稿件取消定时，回到编辑部。"
             )
         return redirect("admin:editions_edition_change", edition.pk)
+
+
+class EditionDeleteView(EditionView):
+    """删除本期: an edition imported in error (or the demo edition) goes with its pages and
+    their stories, after a page that says what will go, so that its files can be imported
+    again."""
+
+    template = "delete.html"
+
+    def check(self) -> None:
+        if not (self.desk.can_publish and self.desk.can_delete_stories):
+            raise PermissionDenied("只有可以发布并删除稿件的编辑才能删除期次。")
+
+    def get_title(self) -> str:
+        return f"删除 {self.edition}"
+
+    def get(self, request, *args, **kwargs):
+        edition = self.edition
+        stories = Article.objects.filter(placement__page__edition=edition)
+        return self.render_to_response(
+            self.get_context_data(
+                edition=edition,
+                pages=edition.pages.select_related("import_record").order_by("number"),
+                story_count=stories.count(),
+                public_count=stories.published().count(),
+                change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        try:
+            done = edition_delete(user=request.user, edition=self.edition)
+        except NotAllowed as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:editions_edition_changelist")
+        messages.success(
+            request,
+            f"已删除 {done.label}：{done.pages} 个版面、{done.stories} 篇稿件"
+            f"（其中 {done.public_stories} 篇已从网站撤下）。稿件可在“恢复已删除”中找回为草稿；"
+            "这些版面文件可以重新导入。",
+        )
+        return redirect("admin:editions_edition_changelist")

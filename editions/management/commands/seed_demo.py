@@ -24,6 +24,7 @@ from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
 from organizations.services import directory_load
+from unionnews.models import AuditEntry
 
 from ...models import Edition
 from ...services import PageFile, edition_import, edition_publish
@@ -55,6 +56,19 @@ class Command(BaseCommand):
         self.stdout.write(f"工会名录：{count} 个工会")
         users = {row[0]: self.account(*row) for row in DEMO_ACCOUNTS}
         editor = users["editor"]
+        if AuditEntry.objects.filter(action="edition.delete").exists():
+            # The desk deleted an edition (the demo's, say, to import these pages by hand):
+            # the demo does not bring it back, nor publish what the desk imported since.
+            self.stdout.write("演示期次：此前在后台删除过期次，不再导入演示期次。")
+        else:
+            self.seed_edition(editor, users["chief"])
+        self.stdout.write(self.style.SUCCESS("\n演示账号（仅供本地演示）："))
+        for username, password, role, _, _ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role or '管理员':<6} 用户名 {username:<14} 密码 {password}")
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
+        self.stdout.write(f"后台：{site}admin/   网站：{site}   数字报：{site}epaper/")
+
+    def seed_edition(self, editor, chief):
         files = [
             PageFile(number=DEMO_FIRST_PAGE + i, source=path.name, data=path.read_bytes())
             for i, path in enumerate(sorted(PAGES.glob("*.txt")))
@@ -69,7 +83,7 @@ class Command(BaseCommand):
                 f"{outcome.page.placements.count()} 篇"
             )
         self.link_correspondent()
-        self.publish_edition(result.edition, editor, users["chief"])
+        self.publish_edition(result.edition, editor, chief)
         # The demo editor reviews the events the importer proposed, so they get public pages.
         names = PAGES.glob("*.txt")
         reviewed = events_mark_reviewed(
@@ -78,11 +92,10 @@ class Command(BaseCommand):
         )
         if reviewed:
             self.stdout.write(f"审核通过导入程序提议的活动 {reviewed} 个")
-        self.stdout.write(self.style.SUCCESS("\n演示账号（仅供本地演示）："))
-        for username, password, role, _, _ in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {role or '管理员':<6} 用户名 {username:<14} 密码 {password}")
-        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/"
-        self.stdout.write(f"后台：{site}admin/   网站：{site}   数字报：{site}epaper/")
+        self.stdout.write(
+            f"要亲手试导入整期：以编辑或总编账号在后台打开 {result.edition}，点“删除本期”，"
+            "再在“导入整期”上传 fixtures/pages/ 下的版面文件。"
+        )
 
     def account(self, username, password, role, display_name, reporter_name):
         user, _ = get_user_model().objects.get_or_create(username=username)
