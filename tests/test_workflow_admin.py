@@ -311,6 +311,8 @@ def test_schedule_takes_a_future_shanghai_time(client):
     assert article.status == S.PUBLISHED
     assert local_datetime_label(article.publish_at) == "2099年7月15日 08:00"  # Asia/Shanghai
     assert "将于 2099年7月15日 08:00 自动上线" in " ".join(messages_of(response))
+    listed = text(client.get(reverse("admin:articles_article_changelist")))
+    assert "定时发布（2099年7月15日 08:00）" in listed  # not 已发布: readers do not see it yet
 
 
 def test_a_returned_story_shows_the_editors_comment_to_its_reporter(client):

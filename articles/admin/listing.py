@@ -6,13 +6,22 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from unionnews.dates import short_datetime_label
+from unionnews.dates import datetime_label, short_datetime_label
 
 from ..content import credits_summary
+from ..models import Article
 
 
 class StoryColumns:
     """The story list's columns and the change form's print preview, for ``ArticleAdmin``."""
+
+    @admin.display(description="状态", ordering="status")
+    def status_column(self, obj):
+        """The workflow state; a published story whose time has not come says so, with the
+        time, rather than 已发布 (readers do not see it yet)."""
+        if obj.status == Article.Status.PUBLISHED and not obj.is_public:
+            return f"定时发布（{datetime_label(obj.publish_at)}）"
+        return obj.get_status_display()
 
     @admin.display(description="发布时间", ordering="publish_at")
     def published_on(self, obj):

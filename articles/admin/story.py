@@ -47,7 +47,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
     change_list_template = "admin/articles/article/change_list.html"
     list_display = [
         "title_block",
-        "status",
+        "status_column",
         "kind",
         "column_short",
         "credits_column",
