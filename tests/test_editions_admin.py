@@ -1,6 +1,7 @@
 """The digital paper's admin screens (issue 12): import a day's paper with a preview, then
 publish it at one time."""
 
+import io
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,12 +10,14 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from articles import roles
 from articles.models import Article
 from articles.services import article_approve, import_page
 from editions.admin.imports import PAGE_ROWS
 from editions.models import Edition
+from editions.services import page_attach_scan
 from organizations.services import directory_load
 from tests import factories
 
@@ -246,3 +249,32 @@ def test_an_editor_draws_a_storys_area_on_the_pages_screen(client, editor):
     page = Edition.objects.get().pages.get()
     form = client.get(reverse("admin:editions_page_change", args=[page.pk])).content.decode()
     assert 'name="placements-0-area_left"' in form
+
+
+def test_the_pages_screen_shows_its_image_with_each_storys_area_numbered(client, editor):
+    """The editor correcting areas sees them on the page image, before the edition is out;
+    the image is the desk's there, not the readers'."""
+    url = reverse("admin:editions_edition_import")
+    preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+    streamed(client.post(url, {"confirm": "1", "token": token}))
+    page = Edition.objects.get().pages.get()
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 1200), "white").save(picture, "JPEG")
+    page_attach_scan(user=editor, page=page, name="第3版.jpg", data=picture.getvalue())
+    first = page.placements.order_by("position").first()
+    first.area_left, first.area_top, first.area_width, first.area_height = 0.5, 0.25, 0.5, 0.1
+    first.save()
+
+    form = client.get(reverse("admin:editions_page_change", args=[page.pk])).content.decode()
+    image = reverse("admin:editions_page_image", args=[page.pk])
+    assert f'<image href="{image}"' in form
+    assert '<rect x="400" y="300" width="400" height="120"' in form
+    assert f"<title>{first.article.headline}</title>" in form
+    got = client.get(image)
+    assert got.status_code == 200 and got["Content-Type"] == "image/jpeg"
+    assert b"".join(got.streaming_content)[:2] == b"\xff\xd8"
+    client.logout()
+    assert client.get(image).status_code == 302  # to the admin's login
+    epaper = reverse("editions:page", args=["2023-07-15", 3])
+    assert client.get(epaper).status_code == 404  # readers: not before it is published

@@ -6,7 +6,11 @@ or correct when the PDF's text did not show where a story is. Saved through
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import format_html
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from articles.services import NotAllowed
 from articles.workflow import DeskTester
@@ -67,8 +71,8 @@ class PageAdmin(DeskModelAdmin):
     form = PageForm
     list_display = ["__str__", "scan_state"]
     list_select_related = ["edition"]
-    readonly_fields = ["edition", "number", "scan_state"]
-    fields = ["edition", "number", "name", "editor", "scan_state", "new_scan"]
+    readonly_fields = ["edition", "number", "scan_state", "page_map"]
+    fields = ["edition", "number", "name", "editor", "scan_state", "page_map", "new_scan"]
     inlines = [PlacementInline]
 
     def has_add_permission(self, request):
@@ -96,6 +100,64 @@ class PageAdmin(DeskModelAdmin):
             page.image_width,
             page.image_height,
         )
+
+    @admin.display(description="版面图与热区")
+    def page_map(self, page):
+        """The page image with each story's area drawn and numbered by its layout order, so
+        that the editor sees what the fractions below mean (as saved)."""
+        if not page.image:
+            return "—"
+        width, height = page.image_width, page.image_height
+        areas = [
+            (
+                round(p.area_left * width),
+                round(p.area_top * height),
+                round(p.area_width * width),
+                round(p.area_height * height),
+                p.position,
+                p.article.headline,
+            )
+            for p in page.placements.select_related("article")
+            if p.has_area
+        ]
+        size = max(width, height) // 40
+        marks = format_html_join(
+            "",
+            '<g><title>{5}</title><rect x="{0}" y="{1}" width="{2}" height="{3}" '
+            'fill="#1565c0" fill-opacity="0.12" stroke="#1565c0" stroke-width="4"></rect>'
+            '<text x="{0}" y="{1}" dx="8" dy="{6}" font-size="{6}" fill="#b71c1c">{4}</text></g>',
+            ((*area, size) for area in areas),
+        )
+        return format_html(
+            '<svg class="page-map" viewBox="0 0 {0} {1}" width="480" role="img" '
+            'aria-label="{2}版面图，{3} 篇稿件标出了热区">'
+            '<image href="{4}" x="0" y="0" width="{0}" height="{1}"></image>{5}</svg>'
+            '<p class="help">框中数字是下表的“版内顺序”；改动比例保存后，框随之移动。</p>',
+            width,
+            height,
+            page.label,
+            len(areas),
+            reverse("admin:editions_page_image", args=[page.pk]),
+            marks,
+        )
+
+    def get_urls(self):
+        image = self.admin_site.admin_view(self.image_view)
+        return [path("<int:pk>/image/", image, name="editions_page_image"), *super().get_urls()]
+
+    def image_view(self, request, pk: int):
+        """The page image for the desk, whatever the edition's state (readers get it only
+        once every story on the page is public: ``editions.views.page_image``)."""
+        page = get_object_or_404(Page, pk=pk)
+        if not self.has_view_permission(request, page) or not page.image:
+            raise Http404("这一版没有版面图。")
+        try:
+            handle = default_storage.open(page.image.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404("版面图文件不见了。") from exc
+        response = FileResponse(handle, content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def save_related(self, request, form, formsets, change):
         request._new_scan = form.cleaned_data.get("new_scan")
