@@ -284,6 +284,12 @@ class DeskTester:
         return self._may("delete_article")
 
     @cached_property
+    def can_delete_editions(self) -> bool:
+        """Deletes a whole edition of the paper with its stories (删除本期): publishers who
+        may also delete stories (the edition may be on the site)."""
+        return self.can_publish and self.can_delete_stories
+
+    @cached_property
     def can_view_audit_log(self) -> bool:
         return may(self.user, "unionnews.view_auditentry")
 

@@ -63,12 +63,14 @@ __all__ = [
     "EditionImport",
     "PageFile",
     "edition_delete",
+    "edition_deletion_plan",
     "edition_import",
     "edition_open",
     "edition_publish",
     "edition_unschedule",
     "page_attach_scan",
     "page_import",
+    "page_refusal",
     "page_save",
     "ScanRejected",
 ]
@@ -121,10 +123,12 @@ def _check_import(user, edition: Edition | None = None) -> None:
         raise NotAllowed(f"{edition} 已经上线，只有可以发布稿件的编辑才能修改它的版面。")
 
 
-def edition_open(*, user, paper_date: date, issue_number: int | None = None) -> Edition:
-    """The edition of ``paper_date``, made (编排中) if the desk has none yet. An issue number
-    given for an existing edition without one is kept; one that differs is refused
-    (:class:`ImportConflict`), as is a number another edition has."""
+def edition_open(
+    *, user, paper_date: date, issue_number: int | None = None
+) -> tuple[Edition, bool]:
+    """The edition of ``paper_date`` and whether it was made now (编排中) because the desk had
+    none yet. An issue number given for an existing edition without one is kept; one that
+    differs is refused (:class:`ImportConflict`), as is a number another edition has."""
     _check_import(user)
     with transaction.atomic():
         edition = Edition.objects.select_for_update().filter(paper_date=paper_date).first()
@@ -132,7 +136,8 @@ def edition_open(*, user, paper_date: date, issue_number: int | None = None) -> 
             other = Edition.objects.filter(issue_number=issue_number).exclude(paper_date=paper_date)
             if (taken := other.first()) is not None:
                 raise ImportConflict(f"总第 {issue_number} 期已经是 {taken} 的期号。")
-        if edition is None:
+        created = edition is None
+        if created:
             edition = Edition.objects.create(paper_date=paper_date, issue_number=issue_number)
             audit.log(user=user, action="edition.open", obj=edition, summary=f"新建期次 {edition}")
         elif issue_number is not None and edition.issue_number != issue_number:
@@ -143,7 +148,35 @@ def edition_open(*, user, paper_date: date, issue_number: int | None = None) -> 
                 )
             edition.issue_number = issue_number
             edition.save(update_fields=["issue_number", "updated_at"])
-    return edition
+    return edition, created
+
+
+def page_refusal(*, edition: Edition | None, number: int, source: str) -> str:
+    """Why the page file named ``source`` may not go on page ``number`` of ``edition``
+    (``None``: an edition not made yet), or ``""``: the file already ran on another page (a
+    page file runs once), or the page number holds another file. The import refuses what
+    this names; its preview says so before."""
+    pages = Page.objects.filter(import_record__source_file=source).select_related("edition")
+    if edition is not None:
+        pages = pages.exclude(edition=edition, number=number)
+    if (other := pages.first()) is not None:
+        return (
+            f"{source}：这个版面文件已经登在 {other.dated_label}，一个版面只能登在一期的一个版上。"
+        )
+    taken = None
+    if edition is not None:
+        taken = (
+            edition.pages.filter(number=number, import_record__isnull=False)
+            .exclude(import_record__source_file=source)
+            .select_related("import_record", "edition")
+            .first()
+        )
+    if taken is not None:
+        return (
+            f"{source}：{taken.dated_label} 已经导入了版面文件 "
+            f"{taken.import_record.source_file}，请核对版次。"
+        )
+    return ""
 
 
 def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
@@ -153,32 +186,25 @@ def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
     Importing the same file again places nothing twice. With ``file.scan``, the page's PDF
     or picture is attached too (:func:`page_attach_scan`). Raises what ``import_page``
     raises (:class:`PageParseError`, :class:`ImportConflict` for a page already imported
-    under another name, :class:`NotAllowed`), :class:`ImportConflict` when the page number
-    already holds another file or the file's stories ran on another page, and
-    :class:`ScanRejected` for a scan that cannot be read; nothing is written then.
+    under another name, :class:`NotAllowed`), :class:`ImportConflict` for what
+    :func:`page_refusal` names, when the file's stories ran on another page or the edition
+    was deleted meanwhile, and :class:`ScanRejected` for a scan that cannot be read; nothing
+    is written then.
     """
     _check_import(user, edition)
     with transaction.atomic():
+        # The edition's lock orders this import with its deletion (and an empty one's).
+        if not Edition.objects.select_for_update().filter(pk=edition.pk).exists():
+            raise ImportConflict(f"{file.source}：{edition} 这一期已被删除，请重新上传。")
+        if refusal := page_refusal(edition=edition, number=file.number, source=file.source):
+            raise ImportConflict(refusal)
         imported = import_page(data=file.data, source=file.source, user=user, swaps=file.swaps)
         record = imported.record
-        elsewhere = Page.objects.filter(import_record=record).exclude(
-            edition=edition, number=file.number
-        )
-        if (other := elsewhere.select_related("edition").first()) is not None:
-            raise ImportConflict(
-                f"{file.source}：这个版面文件已经登在 {other.dated_label}，"
-                "一个版面只能登在一期的一个版上。"
-            )
         page, _ = Page.objects.select_for_update().get_or_create(
             edition=edition,
             number=file.number,
             defaults={"name": file.name, "editor": file.editor},
         )
-        if page.import_record_id not in (None, record.pk):
-            raise ImportConflict(
-                f"{file.source}：{page.dated_label} 已经导入了版面文件 "
-                f"{page.import_record.source_file}，请核对版次。"
-            )
         changed = [
             name for name in ("name", "editor") if getattr(file, name) and not getattr(page, name)
         ]
@@ -224,7 +250,7 @@ def edition_import(
     transaction, so that one broken page costs nothing of the others and the desk sees the
     import advance page by page (``on_page(index, outcome)`` after each). A page that fails
     is reported with its error and writes nothing."""
-    edition = edition_open(user=user, paper_date=paper_date, issue_number=issue_number)
+    edition, created = edition_open(user=user, paper_date=paper_date, issue_number=issue_number)
     result = EditionImport(edition=edition)
     for index, file in enumerate(files):
         try:
@@ -234,23 +260,27 @@ def edition_import(
         result.pages.append(outcome)
         if on_page is not None:
             on_page(index, outcome)
-    edition_drop_if_empty(user=user, edition=edition)
+    if created:
+        edition_drop_if_empty(user=user, edition=edition)
     return result
 
 
 def edition_drop_if_empty(*, user, edition: Edition) -> bool:
     """Remove ``edition`` if it is still with the desk and holds no page: what an import
-    leaves when every one of its pages was refused, so that the admin lists no empty day.
-    Returns whether it was removed."""
+    that made it leaves when every one of its pages was refused, so that the admin lists no
+    empty day. Only the import that made the edition calls it (an edition the desk opened
+    before stays). Returns whether it was removed."""
     _check_import(user)
     with transaction.atomic():
-        empty = Edition.objects.select_for_update().filter(
-            pk=edition.pk, status=Edition.Status.DRAFT, pages__isnull=True
+        locked = (
+            Edition.objects.select_for_update()
+            .filter(pk=edition.pk, status=Edition.Status.DRAFT)
+            .first()
         )
-        if not empty.exists():
+        if locked is None or locked.pages.exists():
             return False
-        audit.log(user=user, action="edition.discard", obj=edition, summary=f"删除空期次 {edition}")
-        empty.delete()
+        audit.log(user=user, action="edition.discard", obj=locked, summary=f"删除空期次 {locked}")
+        locked.delete()
     return True
 
 
@@ -436,57 +466,62 @@ def edition_unschedule(*, user, edition: Edition) -> list[Article]:
 
 @dataclass
 class EditionDeletion:
-    """What deleting an edition removed: its pages and stories (the stories stay
-    recoverable from their revisions, 恢复已删除), and the page files, which may now be
-    imported again."""
+    """What deleting an edition removes (:func:`edition_deletion_plan`) or removed
+    (:func:`edition_delete`): its pages, and their stories: those placed on them and those
+    imported from their page files (the stories stay recoverable from their revisions,
+    恢复已删除); the page files may then be imported again."""
 
     label: str
-    pages: int
-    stories: int
+    pages: list[Page]
+    stories: list[Article]
     public_stories: int
     sources: list[str]
 
 
+def edition_deletion_plan(edition: Edition) -> EditionDeletion:
+    """What :func:`edition_delete` would remove from ``edition`` now; nothing is written."""
+    pages = list(edition.pages.select_related("import_record").order_by("number"))
+    sources = [page.import_record.source_file for page in pages if page.import_record]
+    placed_or_imported = Q(placement__page__edition=edition) | Q(source_file__in=sources)
+    stories = list(Article.objects.filter(placed_or_imported).distinct().order_by("pk"))
+    return EditionDeletion(
+        label=str(edition),
+        pages=pages,
+        stories=stories,
+        public_stories=sum(1 for story in stories if story.is_public),
+        sources=sources,
+    )
+
+
 def edition_delete(*, user, edition: Edition) -> EditionDeletion:
     """Delete ``edition`` (an edition imported in error, or the demo edition ``make run``
-    loads): its pages with their scans and images, each story placed on them or imported from
-    their page files (``article_delete``, so each leaves its own audit entry and can be brought
-    back as a draft), and the pages' import records, so that the same files can be imported
-    anew. Stories readers could see leave the site at once.
+    loads): its pages with their scans and images, the stories :func:`edition_deletion_plan`
+    names (each through ``article_delete``, so each leaves its own audit entry and can be
+    brought back as a draft), and the pages' import records, so that the same files can be
+    imported anew. Stories readers could see leave the site at once; the files leave storage
+    once the deletion is committed.
 
-    Only an editor who may both publish and delete stories may do it. Raises
-    :class:`NotAllowed` otherwise, or when the edition is already gone."""
-    desk = DeskTester(user)
-    if not (desk.can_publish and desk.can_delete_stories):
+    Only an editor who may delete editions (``DeskTester.can_delete_editions``) may do it.
+    Raises :class:`NotAllowed` otherwise, or when the edition is already gone."""
+    if not DeskTester(user).can_delete_editions:
         raise NotAllowed("只有可以发布并删除稿件的编辑才能删除期次。")
     with stories_deleted_together():
         edition = Edition.objects.select_for_update().filter(pk=edition.pk).first()
         if edition is None:
             raise NotAllowed("这一期已被删除。")
-        pages = list(edition.pages.select_related("import_record"))
-        records = [page.import_record for page in pages if page.import_record is not None]
-        sources = [record.source_file for record in records]
-        placed_or_imported = Q(placement__page__edition=edition) | Q(source_file__in=sources)
-        stories = list(Article.objects.filter(placed_or_imported).distinct().order_by("pk"))
-        result = EditionDeletion(
-            label=str(edition),
-            pages=len(pages),
-            stories=len(stories),
-            public_stories=sum(1 for story in stories if story.is_public),
-            sources=sources,
-        )
-        for story in stories:
+        plan = edition_deletion_plan(edition)
+        for story in plan.stories:
             article_delete(article=story, user=user)
-        files = [f.name for page in pages for f in (page.scan, page.image) if f]
+        files = [f.name for page in plan.pages for f in (page.scan, page.image) if f]
         audit.log(
             user=user,
             action="edition.delete",
             obj=edition,
-            summary=f"删除期次 {edition}：{len(pages)} 个版面、{len(stories)} 篇稿件",
-            articles=[story.pk for story in stories],
+            summary=f"删除期次 {edition}：{len(plan.pages)} 个版面、{len(plan.stories)} 篇稿件",
+            articles=[story.pk for story in plan.stories],
         )
         edition.delete()
-        ImportedPage.objects.filter(pk__in=[record.pk for record in records]).delete()
+        ImportedPage.objects.filter(source_file__in=plan.sources).delete()
         transaction.on_commit(lambda: _delete_files(files, keep=[]))
         page_cache.retire()
-    return result
+    return plan

@@ -10,12 +10,19 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
+from reversion.models import Version
 
 from articles import roles
 from articles.models import Article, ImportedPage
-from articles.services import NotAllowed
+from articles.services import NotAllowed, article_recover
 from editions.models import Edition
-from editions.services import PageFile, edition_delete, edition_import, page_attach_scan
+from editions.services import (
+    PageFile,
+    edition_delete,
+    edition_import,
+    edition_open,
+    page_attach_scan,
+)
 from tests import factories
 from tests.test_editions_admin import PAGES, streamed, upload_data
 
@@ -44,7 +51,7 @@ def test_the_published_demo_edition_is_deleted_and_its_pages_imported_again_by_h
     files = [(3 + i, "", path) for i, path in enumerate(PAGES)]
 
     preview = client.post(url, upload_data(files)).content.decode()
-    delete = reverse("admin:editions_edition_delete", args=[edition.pk])
+    delete = reverse("admin:editions_edition_remove", args=[edition.pk])
     assert "这一期已经建立（已发布，已有第3、4、5版）" in preview
     assert f'<a href="{delete}">删除这一期</a>' in preview
     assert "此版面文件此前已导入过，内容相同，登在 2023年7月15日 第3版" in preview
@@ -52,11 +59,11 @@ def test_the_published_demo_edition_is_deleted_and_its_pages_imported_again_by_h
 
     confirm = client.get(delete).content.decode()
     total = len(published_seed_pages)
-    assert f"连同它的 3 个版面（版面原件和版面图片）和 {total} 篇稿件" in confirm
-    assert f"其中 {total} 篇读者正在网站上看到" in confirm
+    assert f"将删除 2023年7月15日 及其 3 个版面（连同版面原件和版面图）、{total} 篇稿件" in confirm
+    assert f"其中 {total} 篇已在网站公开，删除后立即撤下" in confirm
     assert PAGES[0].name in confirm
     done = client.post(delete, follow=True).content.decode()
-    assert f"已删除 2023年7月15日：3 个版面、{total} 篇稿件（其中 {total} 篇已从网站撤下）" in done
+    assert f"已删除 2023年7月15日：3 个版面、{total} 篇稿件，其中 {total} 篇已从网站撤下。" in done
     assert not Edition.objects.exists() and not ImportedPage.objects.exists()
     assert not Article.objects.exists()
     assert client.get(story.get_absolute_url()).status_code == 404
@@ -75,7 +82,7 @@ def test_a_reporter_may_not_delete_an_edition(client, published_seed_pages):
     reporter = factories.make_user("reporter", is_staff=True, groups=[roles.REPORTER])
     client.force_login(reporter)
     edition = Edition.objects.get()
-    delete = reverse("admin:editions_edition_delete", args=[edition.pk])
+    delete = reverse("admin:editions_edition_remove", args=[edition.pk])
     assert client.get(delete).status_code == 403
     assert client.post(delete).status_code == 403
     with pytest.raises(NotAllowed, match="只有可以发布并删除稿件的编辑才能删除期次"):
@@ -128,7 +135,10 @@ def test_the_preview_says_a_page_number_already_holds_another_file(client, edito
     )
     url = reverse("admin:editions_edition_import")
     preview = client.post(url, upload_data([(3, "", PAGES[1])])).content.decode()
-    assert f"本期第3版已经导入了版面文件 {PAGES[0].name}；确认时这一版会被拒绝" in preview
+    assert (
+        f"2023年7月15日 第3版 已经导入了版面文件 {PAGES[0].name}，请核对版次。"
+        "确认时这一版会被拒绝。" in preview
+    )
 
 
 @override_settings(DEBUG=True)
@@ -143,3 +153,75 @@ def test_make_run_does_not_bring_back_a_demo_edition_the_desk_deleted(editor):
     call_command("seed_demo", stdout=out)
     assert "不再导入演示期次" in out.getvalue()
     assert not Edition.objects.exists() and not Article.objects.exists()
+
+
+def import_as(user, day: date, *numbered):
+    return edition_import(
+        user=user,
+        paper_date=day,
+        issue_number=None,
+        files=[PageFile(number=n, source=p.name, data=p.read_bytes()) for n, p in numbered],
+    )
+
+
+def test_readers_cached_pages_lose_a_deleted_editions_stories_at_once(client, published_seed_pages):
+    roles.sync_roles()
+    editor = factories.make_user("editor", is_staff=True, groups=[roles.EDITOR])
+    story = published_seed_pages[0]
+    home = client.get("/").content.decode()  # anonymous: the page cache keeps it
+    assert story.headline in home
+    assert story.headline in client.get("/").content.decode()
+    edition_delete(user=editor, edition=Edition.objects.get())
+    assert story.headline not in client.get("/").content.decode()
+    assert client.get(story.get_absolute_url()).status_code == 404
+
+
+def test_deleting_an_edition_leaves_other_editions_and_loose_stories_alone(editor):
+    import_as(editor, date(2023, 7, 14), (3, PAGES[0]))
+    doomed = import_as(editor, date(2023, 7, 15), (4, PAGES[1])).edition
+    loose = factories.make_article(headline="与期次无关的稿件")
+    edition_delete(user=editor, edition=doomed)
+    kept = Edition.objects.get()
+    assert kept.paper_date == date(2023, 7, 14)
+    assert list(ImportedPage.objects.values_list("source_file", flat=True)) == [PAGES[0].name]
+    assert (
+        Article.objects.filter(placement__page__edition=kept).count()
+        == Article.objects.filter(source_file=PAGES[0].name).count()
+        > 0
+    )
+    assert Article.objects.filter(pk=loose.pk).exists()
+    assert not Article.objects.filter(source_file=PAGES[1].name).exists()
+
+
+def test_an_edition_the_desk_opened_before_is_kept_when_an_import_into_it_fails(editor):
+    import_as(editor, date(2023, 7, 14), (3, PAGES[0]))
+    opened, _ = edition_open(user=editor, paper_date=date(2023, 7, 15))
+    result = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))  # ran on 7月14日 already
+    assert "已经登在 2023年7月14日 第3版" in result.pages[0].error
+    assert Edition.objects.filter(pk=opened.pk).exists()
+
+
+def test_a_story_of_a_deleted_edition_comes_back_after_its_page_was_imported_again(editor):
+    first = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))
+    story = first.pages[0].imported.articles[0]
+    version = Version.objects.get_for_object(story).first()
+    edition_delete(user=editor, edition=first.edition)
+    again = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))
+    assert not again.failed
+    recovered = article_recover(user=editor, version=version)
+    assert recovered.headline == story.headline
+    assert recovered.status == Article.Status.DRAFT
+    assert recovered.source_file == ""  # its page file belongs to the new import now
+    assert Article.objects.filter(source_file=PAGES[0].name).count() == len(
+        again.pages[0].imported.articles
+    )
+
+
+def test_a_story_of_a_deleted_edition_recovered_first_does_not_block_the_import(editor):
+    first = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))
+    story = first.pages[0].imported.articles[0]
+    version = Version.objects.get_for_object(story).first()
+    edition_delete(user=editor, edition=first.edition)
+    article_recover(user=editor, version=version)
+    again = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))
+    assert not again.failed

@@ -21,7 +21,7 @@ from unionnews.actors import user_row
 from unionnews.dates import datetime_label
 
 from .. import content, coverage
-from ..models import Article, StoryDraft, StoryRevision
+from ..models import Article, ImportedPage, StoryDraft, StoryRevision
 from ..workflow import DeskTester, StoryTester
 from .changes import StoryChange, counted_month, record_new_story, story_change
 from .errors import EditConflict, NotAllowed
@@ -257,11 +257,22 @@ def draft_discard(*, user, article: Article | None) -> int:
     return drafts.delete()[0]
 
 
+def _print_origin_free(source: str, position: int | None) -> bool:
+    """Whether a recovered story may say again which page file it came from: only while that
+    file's import record stands (an edition deleted with its records, 删除本期, frees the file
+    for a new import) and no story imported since holds its place on the page."""
+    return bool(source) and (
+        ImportedPage.objects.filter(source_file=source).exists()
+        and not Article.objects.filter(source_file=source, source_position=position).exists()
+    )
+
+
 def article_recover(*, user, version) -> Article:
     """Bring back a deleted story from its last revision (``version``, a django-reversion
     ``Version`` of the story): its text, classification and credits as they were, as a draft
     (its photos went with it). Unions, events, columns and reporters deleted or merged away
-    since are left out. Only those who may delete stories may bring one back. Raises
+    since are left out, and so is its page file when that is no longer its to claim
+    (:func:`_print_origin_free`). Only those who may delete stories may bring one back. Raises
     :class:`NotAllowed`."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -275,7 +286,9 @@ def article_recover(*, user, version) -> Article:
             raise NotAllowed("这篇稿件没有被删除。")
         article = Article(pk=int(version.object_id), created_by=user_row(user))
         own = [f.name for f in content.EDITABLE if f.kind in ("line", "text", "choice", "flag")]
-        for name in [*own, "source_file", "source_position"]:
+        if _print_origin_free(data.get("source_file", ""), data.get("source_position")):
+            own += ["source_file", "source_position"]
+        for name in own:
             if name in data:
                 setattr(article, name, data[name])
         content.write(article, {"column": data.get("column_id")})

@@ -117,9 +117,9 @@ class EditionAdmin(DeskModelAdmin):
                 name="editions_edition_unschedule",
             ),
             path(
-                "<int:pk>/delete/",
+                "<int:pk>/remove/",
                 self.admin_site.admin_view(EditionDeleteView.as_view(model_admin=self)),
-                name="editions_edition_delete",
+                name="editions_edition_remove",
             ),
         ]
         return views + super().get_urls()
@@ -128,7 +128,7 @@ class EditionAdmin(DeskModelAdmin):
         desk = DeskTester(request.user)
         extra = {
             "can_publish": desk.can_publish,
-            "can_delete_edition": desk.can_publish and desk.can_delete_stories,
+            "can_delete_edition": desk.can_delete_editions,
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra)

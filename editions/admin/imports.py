@@ -36,7 +36,13 @@ from articles.services import ImportConflict, NotAllowed, imported_before, previ
 
 from ..models import Edition, Page
 from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText, read_scan
-from ..services import PageFile, edition_drop_if_empty, edition_open, page_import
+from ..services import (
+    PageFile,
+    edition_drop_if_empty,
+    edition_open,
+    page_import,
+    page_refusal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +125,7 @@ PageRows = forms.formset_factory(
 
 def _previous(source: str, digest: str, number: int, existing: Edition | None) -> str:
     """What the desk should know before confirming: the page imported before, by name or
-    by content, and where it ran; or a page number of this edition that holds another file;
-    or ``""``."""
+    by content, and where it ran; what the import will refuse (``page_refusal``); or ``""``."""
     record = ImportedPage.objects.filter(source_file=source).first()
     if record is None and (earlier := imported_before(digest, source)) is not None:
         return (
@@ -129,12 +134,8 @@ def _previous(source: str, digest: str, number: int, existing: Edition | None) -
         )
     if record is not None and record.digest != digest:
         return "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。"
-    taken = existing.pages.filter(number=number).first() if existing else None
-    if taken is not None and taken.import_record_id not in (None, getattr(record, "pk", None)):
-        return (
-            f"本期第{number}版已经导入了版面文件 {taken.import_record.source_file}；"
-            "确认时这一版会被拒绝，请核对版次。"
-        )
+    if refusal := page_refusal(edition=existing, number=number, source=source):
+        return f"{refusal}确认时这一版会被拒绝。"
     if record is not None:
         return f"此版面文件此前已导入过，内容相同{_ran(record)}；确认后不会重复导入。"
     return ""
@@ -255,7 +256,7 @@ class EditionImportView(DeskView):
             self.get_context_data(
                 edition={"paper_date": paper_date, "issue_number": pending["issue_number"]},
                 existing=existing,
-                can_delete_edition=self.desk.can_publish and self.desk.can_delete_stories,
+                can_delete_edition=self.desk.can_delete_editions,
                 pages=pages,
                 token=pending["token"] if importable else "",
                 importable=len(importable),
@@ -295,7 +296,7 @@ class EditionImportView(DeskView):
         if pending is None:
             return redirect("admin:editions_edition_import")
         try:
-            edition = edition_open(
+            edition, created = edition_open(
                 user=request.user,
                 paper_date=date.fromisoformat(pending["paper_date"]),
                 issue_number=pending["issue_number"],
@@ -329,7 +330,7 @@ class EditionImportView(DeskView):
             request=request,
         )
         head, tail = page.split(PROGRESS_MARK, 1)
-        response = StreamingHttpResponse(self.progress(edition, files, head, tail))
+        response = StreamingHttpResponse(self.progress(edition, created, files, head, tail))
         response["X-Accel-Buffering"] = "no"  # nginx passes each page's line on at once
         return response
 
@@ -337,7 +338,7 @@ class EditionImportView(DeskView):
     def change_url(edition) -> str:
         return reverse("admin:editions_edition_change", args=[edition.pk])
 
-    def progress(self, edition, files, head, tail):
+    def progress(self, edition, created, files, head, tail):
         """The progress page: its top (which opens the list), one line per page as it is
         imported, the list's end and what the import did in all, its bottom."""
         yield head
@@ -370,7 +371,7 @@ class EditionImportView(DeskView):
                 state += f"；已附版面原件，找到 {found} 篇稿件在版面上的位置"
             label = f"[{index}/{len(files)}] {outcome.page.label}"
             yield format_html("<li>{}（{}）：{}。</li>\n", label, file.source, state)
-        if edition_drop_if_empty(user=self.request.user, edition=edition):
+        if created and edition_drop_if_empty(user=self.request.user, edition=edition):
             yield format_html(
                 '</ol>\n<p class="import-summary">{} <a href="{}">重新上传</a></p>\n',
                 f"没有导入任何版面，{edition} 这一期没有建立；请改正上面的问题后重新上传。",

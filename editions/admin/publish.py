@@ -18,7 +18,7 @@ from articles.workflow import tester_for
 from unionnews.dates import datetime_label, next_midnight
 
 from ..models import Edition
-from ..services import edition_delete, edition_publish, edition_unschedule
+from ..services import edition_delete, edition_deletion_plan, edition_publish, edition_unschedule
 
 
 class PublishForm(forms.Form):
@@ -159,13 +159,13 @@ class EditionUnscheduleView(EditionView):
 
 class EditionDeleteView(EditionView):
     """删除本期: an edition imported in error (or the demo edition) goes with its pages and
-    their stories, after a page that says what will go, so that its files can be imported
-    again."""
+    their stories, after a page that says what will go (``edition_deletion_plan``), so that
+    its files can be imported again."""
 
     template = "delete.html"
 
     def check(self) -> None:
-        if not (self.desk.can_publish and self.desk.can_delete_stories):
+        if not self.desk.can_delete_editions:
             raise PermissionDenied("只有可以发布并删除稿件的编辑才能删除期次。")
 
     def get_title(self) -> str:
@@ -173,13 +173,10 @@ class EditionDeleteView(EditionView):
 
     def get(self, request, *args, **kwargs):
         edition = self.edition
-        stories = Article.objects.filter(placement__page__edition=edition)
         return self.render_to_response(
             self.get_context_data(
                 edition=edition,
-                pages=edition.pages.select_related("import_record").order_by("number"),
-                story_count=stories.count(),
-                public_count=stories.published().count(),
+                plan=edition_deletion_plan(edition),
                 change_url=reverse("admin:editions_edition_change", args=[edition.pk]),
             )
         )
@@ -190,10 +187,10 @@ class EditionDeleteView(EditionView):
         except NotAllowed as exc:
             messages.error(request, str(exc))
             return redirect("admin:editions_edition_changelist")
+        gone = f"，其中 {done.public_stories} 篇已从网站撤下" if done.public_stories else ""
         messages.success(
             request,
-            f"已删除 {done.label}：{done.pages} 个版面、{done.stories} 篇稿件"
-            f"（其中 {done.public_stories} 篇已从网站撤下）。稿件可在“恢复已删除”中找回为草稿；"
-            "这些版面文件可以重新导入。",
+            f"已删除 {done.label}：{len(done.pages)} 个版面、{len(done.stories)} 篇稿件{gone}。"
+            "稿件可在“恢复已删除”中找回为草稿；这些版面文件可以重新导入。",
         )
         return redirect("admin:editions_edition_changelist")

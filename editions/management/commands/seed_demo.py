@@ -24,6 +24,7 @@ from events.models import Event
 from events.services import events_mark_reviewed
 from organizations.models import Union
 from organizations.services import directory_load
+from unionnews.dates import date_label
 from unionnews.models import AuditEntry
 
 from ...models import Edition
@@ -56,10 +57,15 @@ class Command(BaseCommand):
         self.stdout.write(f"工会名录：{count} 个工会")
         users = {row[0]: self.account(*row) for row in DEMO_ACCOUNTS}
         editor = users["editor"]
-        if AuditEntry.objects.filter(action="edition.delete").exists():
-            # The desk deleted an edition (the demo's, say, to import these pages by hand):
-            # the demo does not bring it back, nor publish what the desk imported since.
-            self.stdout.write("演示期次：此前在后台删除过期次，不再导入演示期次。")
+        deleted = AuditEntry.objects.filter(
+            action="edition.delete", object_label__startswith=date_label(DEMO_DATE)
+        )
+        if deleted.exists():
+            # The desk deleted the demo edition (to import these pages by hand, say): the
+            # demo does not bring it back, nor publish what the desk imported since.
+            self.stdout.write(
+                f"演示期次（{date_label(DEMO_DATE)}）此前在后台删除过，不再导入演示期次。"
+            )
         else:
             self.seed_edition(editor, users["chief"])
         self.stdout.write(self.style.SUCCESS("\n演示账号（仅供本地演示）："))
