@@ -60,7 +60,7 @@ class EditionAdmin(DeskModelAdmin):
     """Editions are made by the import and published by the publish screen; nothing here is
     edited by hand, so no write bypasses ``editions.services``."""
 
-    list_title = "数字报期次"
+    list_title = "报纸期次"
     list_display = ["__str__", "page_count", "status_label"]
     date_hierarchy = "paper_date"
     fields = ["paper_date", "issue_number", "status_label"]
