@@ -278,3 +278,55 @@ def test_the_pages_screen_shows_its_image_with_each_storys_area_numbered(client,
     assert client.get(image).status_code == 302  # to the admin's login
     epaper = reverse("editions:page", args=["2023-07-15", 3])
     assert client.get(epaper).status_code == 404  # readers: not before it is published
+
+
+def test_a_pages_pdf_waits_in_storage_not_in_the_session_and_is_attached_on_confirm(
+    client, editor, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from editions import pending
+    from tests.pdfs import Box, page_pdf
+    from tests.test_epaper_scans import seed_stories
+
+    stories = seed_stories(PAGES[1])
+    boxes = [Box(40 + 400 * (i % 2), 40 + 300 * (i // 2), 360) for i in range(len(stories))]
+    pdf, _ = page_pdf(stories, boxes)
+    pdf += b"%" + b"0" * 3_000_000 + b"\n"  # a layout PDF's size (a comment after its end)
+    url = reverse("admin:editions_edition_import")
+    data = upload_data([(4, "", PAGES[1])])
+    data["pages-0-scan"] = SimpleUploadedFile("第4版.pdf", pdf, "application/pdf")
+    preview = client.post(url, data).content.decode()
+    assert f"PDF，从中找到 {len(stories)} 篇稿件在版面上的位置" in preview
+    session = client.session["editions.import_edition.pending"]
+    kept = session["pages"][0]["scan"]["kept"]
+    assert kept.startswith(pending.FOLDER + "/") and default_storage.exists(kept)
+    assert len(str(session)) < 100_000  # every admin page loads the session: no PDF in it
+
+    token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        progress = streamed(client.post(url, {"confirm": "1", "token": token}))
+    assert f"已附版面原件，找到 {len(stories)} 篇稿件在版面上的位置" in progress
+    assert not default_storage.exists(kept)
+    page = Edition.objects.get().pages.get()
+    assert page.scan and page.image and page.image_width == 1600
+
+
+def test_an_abandoned_previews_pdf_is_deleted_by_a_preview_on_a_later_day(client, editor):
+    from django.core.files.storage import default_storage
+
+    url = reverse("admin:editions_edition_import")
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 1200), "white").save(picture, "JPEG")
+    with time_machine.travel(datetime(2023, 7, 14, 21, 0, tzinfo=SHANGHAI)):
+        data = upload_data([(3, "", PAGES[0])])
+        data["pages-0-scan"] = SimpleUploadedFile("第3版.jpg", picture.getvalue(), "image/jpeg")
+        client.post(url, data)
+        kept = client.session["editions.import_edition.pending"]["pages"][0]["scan"]["kept"]
+    client.logout()  # the editor never confirms
+    other = factories.make_user("editor2", is_staff=True, groups=[roles.EDITOR])
+    client.force_login(other)
+    with time_machine.travel(datetime(2023, 7, 15, 9, 0, tzinfo=SHANGHAI)):
+        assert default_storage.exists(kept)
+        client.post(url, upload_data([(4, "", PAGES[1])]))
+    assert not default_storage.exists(kept)

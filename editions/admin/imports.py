@@ -8,8 +8,9 @@ page's file; a preview of every page and story; then the import, page by page.
 3. On confirm the pages are imported one after another (``editions.services.page_import``,
    one transaction a page) and the page shows each as it lands.
 
-Between preview and confirm the files wait in the editor's session under a random token, as
-for the single-page import (``articles.admin.views.imports``): a stale confirm is refused.
+Between preview and confirm the text files wait in the editor's session under a random token,
+as for the single-page import (``articles.admin.views.imports``), and their scans in the file
+storage (``editions.pending``): a stale confirm is refused.
 """
 
 import base64
@@ -34,6 +35,7 @@ from articles.importer.text import MAX_PAGE_BYTES
 from articles.models import ImportedPage
 from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
 
+from .. import pending as held
 from ..models import Edition, Page
 from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText, read_scan
 from ..services import (
@@ -147,6 +149,12 @@ def _ran(record: ImportedPage) -> str:
     return f"，登在 {page.dated_label}" if page is not None else ""
 
 
+def _scan_names(pending: dict | None) -> list[str]:
+    """The stored scans of a pending import (``editions.pending``)."""
+    pages = (pending or {}).get("pages", [])
+    return [page["scan"]["kept"] for page in pages if isinstance(page.get("scan"), dict)]
+
+
 def _stories(parsed) -> list[dict]:
     """The preview's rows: each story as the single-page import previews it, and whether its
     title block's roles were guessed (the row then offers to swap them)."""
@@ -196,7 +204,11 @@ class EditionImportView(DeskView):
         )
 
     def preview(self, edition, rows):
-        """Keep the uploaded rows in the session and show the preview."""
+        """Keep the uploaded rows in the session (their scans in the file storage,
+        ``editions.pending``) and show the preview."""
+        replaced = self.request.session.get(SESSION_KEY)
+        held.discard(_scan_names(replaced))
+        held.discard_stale()
         pending = []
         for row in sorted(rows, key=lambda r: r["number"]):
             scan = row.get("scan")
@@ -209,7 +221,7 @@ class EditionImportView(DeskView):
                     "data": base64.b64encode(row["file"].read()).decode("ascii"),
                     "scan": None
                     if scan is None
-                    else [Path(scan.name).name, base64.b64encode(scan.read()).decode("ascii")],
+                    else {"name": Path(scan.name).name, "kept": held.keep(scan.read())},
                     "swaps": [],
                 }
             )
@@ -241,14 +253,13 @@ class EditionImportView(DeskView):
             page["stories"] = _stories(parsed)
             page["column"] = parsed.column or ""
             page["previous"] = _previous(item["source"], parsed.digest, item["number"], existing)
-            if item["scan"]:
-                name, scan_data = item["scan"][0], base64.b64decode(item["scan"][1])
-                try:
-                    found = read_scan(scan_data, name=name, stories=_texts(parsed))
-                except ScanRejected as exc:
-                    pages.append({**page, "error": str(exc)})
+            if scan := item["scan"]:
+                if "kind" not in scan and "error" not in scan:
+                    self.read_scan_once(scan, parsed)
+                if scan.get("error"):
+                    pages.append({**page, "error": scan["error"]})
                     continue
-                page["scan"] = {"name": name, "kind": found.kind, "found": len(found.areas)}
+                page["scan"] = {key: scan[key] for key in ("name", "kind", "found")}
             pages.append(page)
         importable = [page for page in pages if not page.get("error")]
         self.template, self.title = "import_preview.html", "导入整期：预览"
@@ -263,6 +274,19 @@ class EditionImportView(DeskView):
                 story_count=sum(len(p["stories"]) for p in importable),
             )
         )
+
+    def read_scan_once(self, scan: dict, parsed) -> None:
+        """What the page's scan shows (its kind, how many stories' areas it gives, or why it
+        cannot be read), noted in the session: read once, not again at each swap."""
+        try:
+            found = read_scan(held.read(scan["kept"]), name=scan["name"], stories=_texts(parsed))
+        except ScanRejected as exc:
+            scan["error"] = str(exc)
+        except FileNotFoundError:
+            scan["error"] = f"版面原件 {scan['name']} 已失效，请重新上传。"
+        else:
+            scan.update(kind=found.kind, found=len(found.areas))
+        self.request.session.modified = True
 
     def swap(self):
         """One click turns a guessed title block round (again: back); the preview is shown
@@ -306,20 +330,26 @@ class EditionImportView(DeskView):
             messages.error(request, f"{exc}没有导入任何版面，请改正期号后重新上传。")
             return redirect("admin:editions_edition_import")
         del request.session[SESSION_KEY]
-        files = [
-            PageFile(
-                number=item["number"],
-                source=item["source"],
-                data=base64.b64decode(item["data"]),
-                name=item["name"],
-                editor=item["editor"],
-                scan=None
-                if not item["scan"]
-                else (item["scan"][0], base64.b64decode(item["scan"][1])),
-                swaps=frozenset(item["swaps"]),
-            )
-            for item in pending["pages"]
-        ]
+        try:
+            files = [
+                PageFile(
+                    number=item["number"],
+                    source=item["source"],
+                    data=base64.b64decode(item["data"]),
+                    name=item["name"],
+                    editor=item["editor"],
+                    scan=None
+                    if not item["scan"]
+                    else (item["scan"]["name"], held.read(item["scan"]["kept"])),
+                    swaps=frozenset(item["swaps"]),
+                )
+                for item in pending["pages"]
+            ]
+        except FileNotFoundError:
+            messages.error(request, "上传的版面原件已失效，没有导入任何版面，请重新选择文件。")
+            return redirect("admin:editions_edition_import")
+        finally:
+            held.discard(_scan_names(pending))
         page = render_to_string(
             "admin/editions/edition/import_progress.html",
             self.get_context_data(
