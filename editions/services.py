@@ -66,6 +66,7 @@ __all__ = [
     "edition_deletion_plan",
     "edition_import",
     "edition_open",
+    "issue_number_refusal",
     "edition_publish",
     "edition_unschedule",
     "page_attach_scan",
@@ -132,23 +133,34 @@ def edition_open(
     _check_import(user)
     with transaction.atomic():
         edition = Edition.objects.select_for_update().filter(paper_date=paper_date).first()
-        if issue_number is not None:
-            other = Edition.objects.filter(issue_number=issue_number).exclude(paper_date=paper_date)
-            if (taken := other.first()) is not None:
-                raise ImportConflict(f"总第 {issue_number} 期已经是 {taken} 的期号。")
+        if refusal := issue_number_refusal(paper_date=paper_date, issue_number=issue_number):
+            raise ImportConflict(refusal)
         created = edition is None
         if created:
             edition = Edition.objects.create(paper_date=paper_date, issue_number=issue_number)
             audit.log(user=user, action="edition.open", obj=edition, summary=f"新建期次 {edition}")
-        elif issue_number is not None and edition.issue_number != issue_number:
-            if edition.issue_number is not None:
-                raise ImportConflict(
-                    f"{date_label(paper_date)} 这一期已记为总第 {edition.issue_number} 期，"
-                    f"与填写的第 {issue_number} 期不符。"
-                )
+        elif issue_number is not None and edition.issue_number is None:
             edition.issue_number = issue_number
             edition.save(update_fields=["issue_number", "updated_at"])
     return edition, created
+
+
+def issue_number_refusal(*, paper_date: date, issue_number: int | None) -> str:
+    """Why ``issue_number`` (总第 N 期) cannot be the number of ``paper_date``'s edition, or
+    ``""``: another day's edition has it, or this day's edition has another. The import form
+    asks before its preview; :func:`edition_open` refuses it."""
+    if issue_number is None:
+        return ""
+    other = Edition.objects.filter(issue_number=issue_number).exclude(paper_date=paper_date)
+    if (taken := other.first()) is not None:
+        return f"总第 {issue_number} 期已经是 {taken} 的期号。"
+    edition = Edition.objects.filter(paper_date=paper_date).first()
+    if edition is not None and edition.issue_number not in (None, issue_number):
+        return (
+            f"{date_label(paper_date)} 这一期已记为总第 {edition.issue_number} 期，"
+            f"与填写的第 {issue_number} 期不符。"
+        )
+    return ""
 
 
 def page_refusal(*, edition: Edition | None, number: int, source: str) -> str:

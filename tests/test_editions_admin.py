@@ -157,6 +157,8 @@ def test_an_edition_is_scheduled_for_midnight_from_its_publish_screen(client, ed
         form = client.get(publish).content.decode()
         assert 'value="2023-07-15T00:00"' in form  # the next midnight, Beijing time
         assert "随本期上线" in form and "暂不上线" in form
+        first = reverse("admin:articles_article_change", args=[stories[0].pk])
+        assert f'<a href="{first}">{stories[0].headline}</a>' in form  # to get it ready
         done = client.post(publish, {"when": "at", "publish_at": "2023-07-15T00:00"}, follow=True)
     page = done.content.decode()
     assert f"{edition} 已定时发布：将于 2023年7月15日 00:00 上线" in page
@@ -232,11 +234,21 @@ def test_a_scheduled_edition_is_taken_off_the_schedule_before_its_time(client, e
 def test_an_issue_number_taken_by_another_day_is_refused_with_a_message(client, editor):
     Edition.objects.create(paper_date=date(2023, 7, 14), issue_number=1234)
     url = reverse("admin:editions_edition_import")
+    form = client.post(url, upload_data([(3, "要闻", PAGES[0])], issue_number="1234"))
+    page = form.content.decode()
+    assert "总第 1234 期已经是 2023年7月14日（总第 1234 期） 的期号。请核对期号，或不填。" in page
+    assert 'name="token"' not in page and 'value="要闻"' in page  # the form, as typed
+    assert not Article.objects.exists()
+
+
+def test_an_issue_number_taken_after_the_preview_keeps_the_preview_on_screen(client, editor):
+    url = reverse("admin:editions_edition_import")
     preview = client.post(url, upload_data([(3, "", PAGES[0])], issue_number="1234"))
     token = preview.content.decode().split('name="token" value="', 1)[1].split('"', 1)[0]
-    done = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
-    assert "总第 1234 期已经是 2023年7月14日（总第 1234 期） 的期号" in done
-    assert "没有导入任何版面" in done
+    Edition.objects.create(paper_date=date(2023, 7, 14), issue_number=1234)  # another editor
+    done = client.post(url, {"confirm": "1", "token": token}).content.decode()
+    assert "总第 1234 期已经是 2023年7月14日（总第 1234 期） 的期号。没有导入任何版面。" in done
+    assert "尚未写入任何内容" in done  # the preview, not an empty form
     assert not Article.objects.exists()
 
 
@@ -330,3 +342,18 @@ def test_an_abandoned_previews_pdf_is_deleted_by_a_preview_on_a_later_day(client
         assert default_storage.exists(kept)
         client.post(url, upload_data([(4, "", PAGES[1])]))
     assert not default_storage.exists(kept)
+
+
+def test_an_edition_not_out_yet_offers_no_link_to_readers_pages(client, editor):
+    """Before its time a reader's page of the edition is a 404: the admin does not link to it."""
+    url = reverse("admin:editions_edition_import")
+    preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    token = preview.split('name="token" value="', 1)[1].split('"', 1)[0]
+    streamed(client.post(url, {"confirm": "1", "token": token}))
+    edition = Edition.objects.get()
+    page = edition.pages.get()
+    for change in (
+        reverse("admin:editions_edition_change", args=[edition.pk]),
+        reverse("admin:editions_page_change", args=[page.pk]),
+    ):
+        assert "/admin/r/" not in client.get(change).content.decode()

@@ -112,18 +112,23 @@ def test_a_deleted_editions_page_image_leaves_storage(editor, django_capture_on_
 
 
 def test_an_import_whose_every_page_is_refused_leaves_no_empty_edition(client, editor):
-    edition_import(
-        user=editor,
-        paper_date=date(2023, 7, 14),
-        issue_number=None,
-        files=[PageFile(number=3, source=PAGES[0].name, data=PAGES[0].read_bytes())],
-    )
     url = reverse("admin:editions_edition_import")
     preview = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    # Meanwhile another editor puts the same page in the day before's paper.
+    import_as(editor, date(2023, 7, 14), (3, PAGES[0]))
     progress = streamed(client.post(url, {"confirm": "1", "token": token_of(preview)}))
     assert "这个版面文件已经登在 2023年7月14日 第3版" in progress
     assert "没有导入任何版面，2023年7月15日 这一期没有建立" in progress
     assert list(Edition.objects.values_list("paper_date", flat=True)) == [date(2023, 7, 14)]
+
+    again = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    assert (
+        "已经登在 2023年7月14日 第3版，一个版面只能登在一期的一个版上。确认时这一版会被拒绝。"
+        in again
+    )
+    assert "可导入 0 个" in again and 'name="confirm"' not in again
+    assert import_as(editor, date(2023, 7, 16), (3, PAGES[0])).failed
+    assert not Edition.objects.filter(paper_date=date(2023, 7, 16)).exists()
 
 
 def test_the_preview_says_a_page_number_already_holds_another_file(client, editor):

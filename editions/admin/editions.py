@@ -23,6 +23,7 @@ class PageInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+    view_on_site = False  # the 数字报 column links to the reader's page once it exists
     verbose_name_plural = "版面（导入整期时生成）"
 
     def has_add_permission(self, request, obj=None):
@@ -50,7 +51,10 @@ class PageInline(admin.TabularInline):
 
     @admin.display(description="数字报")
     def public_link(self, page):
-        if not page.edition.is_public:
+        edition = page.edition
+        if edition.status == Edition.Status.PUBLISHED and not edition.is_public:
+            return f"定时发布：{datetime_label(edition.publish_at)}"
+        if not edition.is_public:
             return "未发布"
         return format_html('<a href="{}">查看本版</a>', page.get_absolute_url())
 
@@ -86,6 +90,10 @@ class EditionAdmin(DeskModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_view_on_site_url(self, obj=None):
+        # Readers' pages exist once the edition is out; before, the link would be a 404.
+        return obj.get_absolute_url() if obj is not None and obj.is_public else None
 
     @admin.display(description="版数", ordering="page_total")
     def page_count(self, obj):

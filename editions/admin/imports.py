@@ -42,6 +42,7 @@ from ..services import (
     PageFile,
     edition_drop_if_empty,
     edition_open,
+    issue_number_refusal,
     page_import,
     page_refusal,
 )
@@ -66,6 +67,16 @@ class EditionForm(forms.Form):
     issue_number = forms.IntegerField(
         label="总期号", required=False, min_value=1, help_text="报头上的“总第 N 期”，可不填。"
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("paper_date") is not None:
+            refusal = issue_number_refusal(
+                paper_date=data["paper_date"], issue_number=data.get("issue_number")
+            )
+            if refusal:
+                self.add_error("issue_number", f"{refusal}请核对期号，或不填。")
+        return data
 
 
 class PageRowForm(forms.Form):
@@ -125,22 +136,27 @@ PageRows = forms.formset_factory(
 )
 
 
-def _previous(source: str, digest: str, number: int, existing: Edition | None) -> str:
-    """What the desk should know before confirming: the page imported before, by name or
-    by content, and where it ran; what the import will refuse (``page_refusal``); or ``""``."""
+def _previous(source: str, digest: str, number: int, existing: Edition | None):
+    """What the desk should know before confirming, and whether the import will refuse the
+    page: the page imported before, by name or by content, and where it ran; what
+    ``page_refusal`` names; or ``("", False)``."""
     record = ImportedPage.objects.filter(source_file=source).first()
     if record is None and (earlier := imported_before(digest, source)) is not None:
         return (
             f"内容与已导入的版面 {earlier.source_file} 相同（只是文件名不同）{_ran(earlier)}，"
-            "已经导入过；确认时这一版不会重复导入。"
+            "已经导入过；确认时这一版不会重复导入。",
+            True,
         )
     if record is not None and record.digest != digest:
-        return "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。"
+        return (
+            "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。",
+            True,
+        )
     if refusal := page_refusal(edition=existing, number=number, source=source):
-        return f"{refusal}确认时这一版会被拒绝。"
+        return f"{refusal}确认时这一版会被拒绝。", True
     if record is not None:
-        return f"此版面文件此前已导入过，内容相同{_ran(record)}；确认后不会重复导入。"
-    return ""
+        return f"此版面文件此前已导入过，内容相同{_ran(record)}；确认后不会重复导入。", False
+    return "", False
 
 
 def _ran(record: ImportedPage) -> str:
@@ -252,7 +268,9 @@ class EditionImportView(DeskView):
                 continue
             page["stories"] = _stories(parsed)
             page["column"] = parsed.column or ""
-            page["previous"] = _previous(item["source"], parsed.digest, item["number"], existing)
+            page["previous"], page["refused"] = _previous(
+                item["source"], parsed.digest, item["number"], existing
+            )
             if scan := item["scan"]:
                 if "kind" not in scan and "error" not in scan:
                     self.read_scan_once(scan, parsed)
@@ -261,7 +279,7 @@ class EditionImportView(DeskView):
                     continue
                 page["scan"] = {key: scan[key] for key in ("name", "kind", "found")}
             pages.append(page)
-        importable = [page for page in pages if not page.get("error")]
+        importable = [page for page in pages if not page.get("error") and not page.get("refused")]
         self.template, self.title = "import_preview.html", "导入整期：预览"
         return self.render_to_response(
             self.get_context_data(
@@ -326,9 +344,10 @@ class EditionImportView(DeskView):
                 issue_number=pending["issue_number"],
             )
         except (ImportConflict, NotAllowed) as exc:
-            # Nothing was imported: the preview stays, for the editor to correct the form.
-            messages.error(request, f"{exc}没有导入任何版面，请改正期号后重新上传。")
-            return redirect("admin:editions_edition_import")
+            # Nothing was imported (another editor took the number since the preview, say):
+            # the preview stays on screen with the reason.
+            messages.error(request, f"{exc}没有导入任何版面。")
+            return self.show_preview()
         del request.session[SESSION_KEY]
         try:
             files = [
@@ -387,7 +406,7 @@ class EditionImportView(DeskView):
             if message:
                 # The message names the file already; it ends its own sentence.
                 yield format_html(
-                    '<li class="error">{}：{}本版没有写入任何内容。</li>\n', where, message
+                    '<li class="error">{} {}本版没有写入任何内容。</li>\n', where, message
                 )
                 continue
             count = outcome.page.placements.count()

@@ -90,6 +90,10 @@ class PageAdmin(DeskModelAdmin):
     def has_module_permission(self, request):
         return False  # reached from its edition
 
+    def get_view_on_site_url(self, obj=None):
+        # As for its edition: no link to a page readers cannot open yet.
+        return obj.get_absolute_url() if obj is not None and obj.edition.is_public else None
+
     @admin.display(description="版面原件")
     def scan_state(self, page):
         if not page.image:
