@@ -102,13 +102,7 @@ class ArticleAdmin(StoryPanel, StorySaving, StoryColumns, DeskModelAdmin):
             },
         ),
         ("版面预览", {"fields": ["print_preview"]}),
-        (
-            "版面来源",
-            {
-                "fields": ["source_file", "source_position", "print_page"],
-                "classes": ["collapse"],
-            },
-        ),
+        ("见报与版面来源", {"fields": ["print_page", "source_file", "source_position"]}),
     ]
     inlines = [BylineInline, PhotoInline, EditorialNoteInline, CorrectionInline, TransitionInline]
     actions = [
