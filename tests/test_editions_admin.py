@@ -310,7 +310,7 @@ def test_a_pages_pdf_waits_in_storage_not_in_the_session_and_is_attached_on_conf
     data["pages-0-scan"] = SimpleUploadedFile("第4版.pdf", pdf, "application/pdf")
     preview = client.post(url, data).content.decode()
     assert f"PDF，从中找到 {len(stories)} 篇稿件在版面上的位置" in preview
-    session = client.session["editions.import_edition.pending"]
+    session = client.session["editions.import_edition.pending"][-1]
     kept = session["pages"][0]["scan"]["kept"]
     assert kept.startswith(pending.FOLDER + "/") and default_storage.exists(kept)
     assert len(str(session)) < 100_000  # every admin page loads the session: no PDF in it
@@ -334,7 +334,7 @@ def test_an_abandoned_previews_pdf_is_deleted_by_a_preview_on_a_later_day(client
         data = upload_data([(3, "", PAGES[0])])
         data["pages-0-scan"] = SimpleUploadedFile("第3版.jpg", picture.getvalue(), "image/jpeg")
         client.post(url, data)
-        kept = client.session["editions.import_edition.pending"]["pages"][0]["scan"]["kept"]
+        kept = client.session["editions.import_edition.pending"][-1]["pages"][0]["scan"]["kept"]
     client.logout()  # the editor never confirms
     other = factories.make_user("editor2", is_staff=True, groups=[roles.EDITOR])
     client.force_login(other)
@@ -357,3 +357,40 @@ def test_an_edition_not_out_yet_offers_no_link_to_readers_pages(client, editor):
         reverse("admin:editions_page_change", args=[page.pk]),
     ):
         assert "/admin/r/" not in client.get(change).content.decode()
+
+
+def test_two_previews_in_two_tabs_are_each_confirmed(client, editor):
+    url = reverse("admin:editions_edition_import")
+    first = client.post(url, upload_data([(3, "", PAGES[0])])).content.decode()
+    second = client.post(url, upload_data([(4, "", PAGES[1])], paper_date="2023-07-16"))
+    second = second.content.decode()
+    token = first.split('name="token" value="', 1)[1].split('"', 1)[0]
+    assert "导入结束" in streamed(client.post(url, {"confirm": "1", "token": token}))
+    token = second.split('name="token" value="', 1)[1].split('"', 1)[0]
+    assert "导入结束" in streamed(client.post(url, {"confirm": "1", "token": token}))
+    assert sorted(Edition.objects.values_list("paper_date", flat=True)) == [
+        date(2023, 7, 15),
+        date(2023, 7, 16),
+    ]
+    stale = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "这份预览已失效" in stale
+
+
+def test_a_preview_pushed_out_by_newer_ones_gives_up_its_pdf(client, editor):
+    from django.core.files.storage import default_storage
+
+    from editions.admin.imports import PREVIEWS_KEPT
+
+    url = reverse("admin:editions_edition_import")
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 1200), "white").save(picture, "JPEG")
+    data = upload_data([(3, "", PAGES[0])])
+    data["pages-0-scan"] = SimpleUploadedFile("第3版.jpg", picture.getvalue(), "image/jpeg")
+    first = client.post(url, data).content.decode()
+    kept = client.session["editions.import_edition.pending"][-1]["pages"][0]["scan"]["kept"]
+    for _ in range(PREVIEWS_KEPT):
+        client.post(url, upload_data([(4, "", PAGES[1])]))
+    assert not default_storage.exists(kept)
+    token = first.split('name="token" value="', 1)[1].split('"', 1)[0]
+    stale = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "这份预览已失效" in stale and not Edition.objects.exists()

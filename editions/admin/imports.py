@@ -50,6 +50,8 @@ from ..services import (
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "editions.import_edition.pending"
+#: Previews kept at once, newest last: an editor may preview two days' papers in two tabs.
+PREVIEWS_KEPT = 3
 #: Rows of the page table: a union paper has 4 to 16 pages a day.
 PAGE_ROWS = 16
 PROGRESS_MARK = "<!--progress-->"
@@ -222,8 +224,6 @@ class EditionImportView(DeskView):
     def preview(self, edition, rows):
         """Keep the uploaded rows in the session (their scans in the file storage,
         ``editions.pending``) and show the preview."""
-        replaced = self.request.session.get(SESSION_KEY)
-        held.discard(_scan_names(replaced))
         held.discard_stale()
         pending = []
         for row in sorted(rows, key=lambda r: r["number"]):
@@ -241,18 +241,26 @@ class EditionImportView(DeskView):
                     "swaps": [],
                 }
             )
-        self.request.session[SESSION_KEY] = {
+        new = {
             "token": secrets.token_urlsafe(16),
             "paper_date": edition["paper_date"].isoformat(),
             "issue_number": edition["issue_number"],
             "pages": pending,
         }
-        return self.show_preview()
+        previews = [*self.previews(), new]
+        for dropped in previews[:-PREVIEWS_KEPT]:
+            held.discard(_scan_names(dropped))
+        self.request.session[SESSION_KEY] = previews[-PREVIEWS_KEPT:]
+        return self.show_preview(new)
 
-    def show_preview(self):
+    def previews(self) -> list[dict]:
+        """The previews waiting in the session, oldest first."""
+        kept = self.request.session.get(SESSION_KEY) or []
+        return [p for p in kept if isinstance(p, dict) and "token" in p]
+
+    def show_preview(self, pending: dict):
         """The preview of what waits in the session: each page parsed again, with the title
         blocks the editor swapped; nothing is written."""
-        pending = self.request.session[SESSION_KEY]
         paper_date = date.fromisoformat(pending["paper_date"])
         existing = Edition.objects.filter(paper_date=paper_date).first()
         pages = []
@@ -317,20 +325,20 @@ class EditionImportView(DeskView):
             page = pending["pages"][int(index)]
             page["swaps"] = sorted(set(page["swaps"]) ^ {int(position)})
             self.request.session.modified = True
-        return self.show_preview()
+        return self.show_preview(pending)
 
     def pending(self):
         """The previewed upload this form was made from, or ``None`` (with a message) when
-        the preview is stale: imported already, or replaced in another tab."""
-        pending = self.request.session.get(SESSION_KEY)
+        the preview is stale: imported already, or one of more than ``PREVIEWS_KEPT``."""
         token = self.request.POST.get("token", "")
-        if not pending or not token or not secrets.compare_digest(pending["token"], token):
-            messages.error(
-                self.request,
-                "这份预览已失效（可能已经导入，或在另一个窗口重新上传过），请重新选择文件。",
-            )
-            return None
-        return pending
+        for pending in self.previews():
+            if token and secrets.compare_digest(pending["token"], token):
+                return pending
+        messages.error(
+            self.request,
+            "这份预览已失效（可能已经导入，或之后又预览了好几次），请重新选择文件。",
+        )
+        return None
 
     def confirm(self):
         request = self.request
@@ -347,8 +355,10 @@ class EditionImportView(DeskView):
             # Nothing was imported (another editor took the number since the preview, say):
             # the preview stays on screen with the reason.
             messages.error(request, f"{exc}没有导入任何版面。")
-            return self.show_preview()
-        del request.session[SESSION_KEY]
+            return self.show_preview(pending)
+        request.session[SESSION_KEY] = [
+            p for p in self.previews() if p["token"] != pending["token"]
+        ]
         try:
             files = [
                 PageFile(
