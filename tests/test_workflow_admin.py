@@ -1272,3 +1272,13 @@ def test_a_save_says_so_in_plain_chinese(client):
     )
     said = re.sub(r"<[^>]+>", "", " ".join(messages_of(response)))
     assert "已保存稿件“要保存的稿件”。" in said
+
+
+def test_a_headline_with_its_own_quotes_is_quoted_the_chinese_way_in_messages(client):
+    """GB/T 15834: quotes within quotes are single, not ““送清凉”添动力”."""
+    editor = desk_user(roles.EDITOR)
+    article = story_in(S.SUBMITTED, headline="“送清凉”添动力")
+    client.force_login(editor)
+    done = client.post(move_url(article, "approve"), {"comment": ""}, follow=True)
+    said = " ".join(messages_of(done))
+    assert "“‘送清凉’添动力”已通过" in said and "““" not in said

@@ -1,6 +1,8 @@
 """The desk's domain errors. Services raise these, never HTTP errors; the admin, the desk
 pages and the commands turn them into messages."""
 
+from unionnews.quotes import quoted
+
 
 class NotAllowed(Exception):
     """The user may not do this, or not to the story as it is now; the message says why, in
@@ -24,7 +26,7 @@ class EditConflict(Exception):
         self.current = current
         self.merge = merge
         super().__init__(
-            f"稿件“{current.headline}”在你打开之后已被修改（现为第 {current.version} 版）。"
+            f"稿件{quoted(current.headline)}在你打开之后已被修改（现为第 {current.version} 版）。"
             "为免覆盖他人的修改，本次没有保存。"
         )
 

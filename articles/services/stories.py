@@ -19,6 +19,7 @@ from django.utils import timezone
 from unionnews import audit, page_cache
 from unionnews.actors import user_row
 from unionnews.dates import datetime_label
+from unionnews.quotes import quoted
 
 from .. import content, coverage
 from ..models import Article, ImportedPage, StoryDraft, StoryRevision
@@ -200,7 +201,7 @@ def article_delete(*, article: Article, user) -> None:
         if not StoryTester(user, story).can_delete():
             raise NotAllowed("你没有权限删除这篇稿件。")
         files = [name for photo in story.photos.all() for name in files_of(photo)]
-        audit.log(user=user, action="article.delete", obj=story, summary=f"删除稿件“{story}”")
+        audit.log(user=user, action="article.delete", obj=story, summary=f"删除稿件{quoted(story)}")
         shown = page_cache.shows(story)
         counted_in = counted_month(story)
         story.delete()

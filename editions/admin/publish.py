@@ -16,6 +16,7 @@ from articles.models import Article
 from articles.services import NotAllowed
 from articles.workflow import tester_for
 from unionnews.dates import datetime_label, next_midnight
+from unionnews.quotes import quoted
 
 from ..models import Edition
 from ..services import edition_delete, edition_deletion_plan, edition_publish, edition_unschedule
@@ -121,7 +122,7 @@ class EditionPublishView(EditionView):
             messages.warning(
                 request,
                 f"{len(result.held)} 篇稿件还没有准备好，暂不上线："
-                + "；".join(f"“{story.headline}”（{why}）" for story, why in result.held),
+                + "；".join(f"{quoted(story.headline)}（{why}）" for story, why in result.held),
             )
         return redirect("admin:editions_edition_change", edition.pk)
 

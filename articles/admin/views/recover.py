@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from reversion.models import Version
 
 from unionnews.dates import datetime_label
+from unionnews.quotes import quoted
 
 from ...models import Article
 from ...services import NotAllowed, article_recover
@@ -52,5 +53,5 @@ class RecoverView(RecoverListView):
         except NotAllowed as exc:
             messages.error(request, str(exc))
             return redirect("admin:articles_article_recoverlist")
-        messages.success(request, f"已恢复稿件“{article.headline}”（草稿）。")
+        messages.success(request, f"已恢复稿件{quoted(article.headline)}（草稿）。")
         return redirect(change_url(article))

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 
 from unionnews.actors import person_name
 from unionnews.dates import datetime_label
+from unionnews.quotes import quoted
 
 from ...content import credits_summary
 from ...models import Article, Transition
@@ -27,7 +28,7 @@ from .base import DeskView, StoryView, change_url
 
 
 def done_message(article: Article, step: Step) -> str:
-    message = f"“{article.headline}”已{step.verb}，当前状态：{article.get_status_display()}。"
+    message = f"{quoted(article.headline)}已{step.verb}，当前状态：{article.get_status_display()}。"
     if step.needs_time:
         message += f"将于 {datetime_label(article.publish_at)} 自动上线。"
     return message
@@ -63,7 +64,7 @@ class StepView(StoryView):
     def get(self, request, *args, **kwargs):
         refusal = self.tester.step_refusal(self.step.name)
         if refusal:
-            messages.error(request, f"“{self.story.headline}”不能{self.step.verb}：{refusal}")
+            messages.error(request, f"{quoted(self.story.headline)}不能{self.step.verb}：{refusal}")
             return redirect(self.back_url(change_url(self.story)))
         initial = {"publish_at": default_schedule_time()} if self.step.needs_time else {}
         return self.render_to_response(
@@ -83,7 +84,7 @@ class StepView(StoryView):
                 at=form.cleaned_data.get("publish_at"),
             )
         except NotAllowed as exc:
-            messages.error(request, f"“{self.story.headline}”未能{self.step.verb}：{exc}")
+            messages.error(request, f"{quoted(self.story.headline)}未能{self.step.verb}：{exc}")
         else:
             messages.success(request, done_message(self.story, self.step))
         return redirect(self.back_url(change_url(self.story)))
@@ -116,7 +117,7 @@ def bulk_step(model_admin, request, queryset, name: str):
             try:
                 take_step(name, article=article, user=request.user)
             except NotAllowed as exc:
-                messages.warning(request, f"“{article.headline}”未能{step.verb}：{exc}")
+                messages.warning(request, f"{quoted(article.headline)}未能{step.verb}：{exc}")
             else:
                 done += 1
         if done:
