@@ -549,3 +549,34 @@ def test_a_question_headline_counts_only_with_a_lead_in_under_it():
         "“我们一定做到！”",
         "这是第二段。",
     ]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("中行北京分行工会", "中国银行北京市分行工会"),
+        ("北京公交集团工会", "北京公交集团有限公司工会"),
+        ("北京城建集团有限责任公司工会", "北京城建集团工会"),
+        ("首钢股份有限公司工会", "首钢公司工会"),
+        ("北京市燃气集团工会委员会", "北京燃气集团工会"),
+        ("中国移动四川省分公司工会", "中国移动四川分公司工会"),
+    ],
+)
+def test_printed_forms_of_one_union_share_a_proposal_key(one, other):
+    from articles.importer.unions import proposal_key
+
+    assert proposal_key(one) == proposal_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("北京公交集团工会", "北京燃气集团工会"),
+        ("市场监管局工会", "场监管局工会"),  # 市场 is not a city
+        ("海淀区总工会", "朝阳区总工会"),
+    ],
+)
+def test_different_unions_keep_different_proposal_keys(one, other):
+    from articles.importer.unions import proposal_key
+
+    assert proposal_key(one) != proposal_key(other)

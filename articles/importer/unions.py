@@ -333,14 +333,32 @@ BANK_SHORT_NAMES = {
 }
 
 
+#: Forms of a company's legal name a story may print or leave out (XX集团有限公司工会 and
+#: XX集团工会 are one union), longest first.
+_COMPANY_FORMS = [
+    ("股份有限公司", "公司"),
+    ("有限责任公司", "公司"),
+    ("有限公司", "公司"),
+    ("集团公司", "集团"),
+]
+#: A city or province before a branch (北京市分行, 四川省分公司), or opening the name (北京市…,
+#: 河北省…): printed with or without 市 / 省.
+_PLACE_LEVEL_RE = re.compile(r"^(\w{2})[省市](?!场)|(\w{2})[省市](分行|分公司|分局|分院|支行)")
+
+
 def proposal_key(name: str) -> str:
-    """What two printed forms of one new union share: a bank's short name expanded, 北京市
-    read as 北京 (中行北京分行工会 and 中国银行北京市分行工会 are one union)."""
+    """What two printed forms of one new union share, for :func:`one_proposal_per_union`:
+    a bank's short name expanded (中行北京分行工会 and 中国银行北京市分行工会), 市 or 省 after
+    the place that opens the name or names a branch left out, the legal form of a company
+    left out (XX集团有限公司工会 and XX集团工会), and 委员会 after 工会 (XX公司工会委员会)."""
     for short, full in BANK_SHORT_NAMES.items():
         if name.startswith(short):
             name = full + name[len(short) :]
             break
-    return name.replace("北京市", "北京")
+    name = _PLACE_LEVEL_RE.sub(lambda m: m.group(1) or m.group(2) + m.group(3), name)
+    for form, plain in _COMPANY_FORMS:
+        name = name.replace(form, plain)
+    return name.removesuffix("委员会") if name.endswith("工会委员会") else name
 
 
 def one_proposal_per_union(mention_lists: list[list[UnionMention]]) -> dict[str, str]:
