@@ -38,6 +38,7 @@ from articles.services import (
     article_publish,
     article_unschedule,
     import_page,
+    preview_page,
     stories_deleted_together,
 )
 from articles.workflow import DeskTester, tester_for
@@ -72,6 +73,7 @@ __all__ = [
     "page_attach_scan",
     "page_import",
     "page_refusal",
+    "recorded_name",
     "page_save",
     "ScanRejected",
 ]
@@ -163,6 +165,21 @@ def issue_number_refusal(*, paper_date: date, issue_number: int | None) -> str:
     return ""
 
 
+def recorded_name(*, paper_date: date, name: str, digest: str) -> str:
+    """The name a page file of ``paper_date``'s paper is imported under: its own, or, when a
+    page of another day ran a different file of that name, the name with this day's date
+    (2023-07-18_A01.txt). Layout systems name each day's pages alike (A01.txt, A02.txt…),
+    and the import record of a name is unique (``ImportedPage.source_file``). ``digest`` is
+    the page's (``ParsedPage.digest``): the same file again keeps its name, so that it is
+    refused as a page that already ran (:func:`page_refusal`)."""
+    other_day = (
+        ImportedPage.objects.filter(source_file=name, print_page__isnull=False)
+        .exclude(print_page__edition__paper_date=paper_date)
+        .exclude(digest=digest)
+    )
+    return f"{paper_date.isoformat()}_{name}" if other_day.exists() else name
+
+
 def page_refusal(*, edition: Edition | None, number: int, source: str) -> str:
     """Why the page file named ``source`` may not go on page ``number`` of ``edition``
     (``None``: an edition not made yet), or ``""``: the file already ran on another page (a
@@ -195,7 +212,9 @@ def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
     """Import ``file`` and place its stories on page ``file.number`` of ``edition``, in the
     layout order of the file, in one transaction.
 
-    Importing the same file again places nothing twice. With ``file.scan``, the page's PDF
+    Importing the same file again places nothing twice. The file is recorded under its
+    name, or under the name with the day's date when another day's paper ran a file of that
+    name (:func:`recorded_name`). With ``file.scan``, the page's PDF
     or picture is attached too (:func:`page_attach_scan`). Raises what ``import_page``
     raises (:class:`PageParseError`, :class:`ImportConflict` for a page already imported
     under another name, :class:`NotAllowed`), :class:`ImportConflict` for what
@@ -208,9 +227,13 @@ def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
         # The edition's lock orders this import with its deletion (and an empty one's).
         if not Edition.objects.select_for_update().filter(pk=edition.pk).exists():
             raise ImportConflict(f"{file.source}：{edition} 这一期已被删除，请重新上传。")
-        if refusal := page_refusal(edition=edition, number=file.number, source=file.source):
+        parsed = preview_page(data=file.data, source=file.source, swaps=file.swaps)
+        source = recorded_name(
+            paper_date=edition.paper_date, name=parsed.source, digest=parsed.digest
+        )
+        if refusal := page_refusal(edition=edition, number=file.number, source=source):
             raise ImportConflict(refusal)
-        imported = import_page(data=file.data, source=file.source, user=user, swaps=file.swaps)
+        imported = import_page(data=file.data, source=source, user=user, swaps=file.swaps)
         record = imported.record
         page, _ = Page.objects.select_for_update().get_or_create(
             edition=edition,

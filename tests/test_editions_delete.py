@@ -230,3 +230,25 @@ def test_a_story_of_a_deleted_edition_recovered_first_does_not_block_the_import(
     article_recover(user=editor, version=version)
     again = import_as(editor, date(2023, 7, 15), (3, PAGES[0]))
     assert not again.failed
+
+
+def test_the_next_days_page_of_the_same_file_name_is_imported_under_its_date(client, editor):
+    """Layout systems name every day's pages alike (A01.txt): the next day's A01.txt is
+    that day's page, not a changed copy of the day before's."""
+    import_as(editor, date(2023, 7, 14), (1, PAGES[0]))
+    url = reverse("admin:editions_edition_import")
+    tomorrow = ("A01.txt", PAGES[1].read_bytes())
+    first = ("A01.txt", PAGES[0].read_bytes())
+    ImportedPage.objects.filter(source_file=PAGES[0].name).update(source_file="A01.txt")
+    Article.objects.filter(source_file=PAGES[0].name).update(source_file="A01.txt")
+    preview = client.post(url, upload_data([(1, "要闻", tomorrow)])).content.decode()
+    assert "确认时这一版会被拒绝" not in preview and "可导入 1 个" in preview
+    progress = streamed(client.post(url, {"confirm": "1", "token": token_of(preview)}))
+    assert "已导入 5 篇稿件" in progress
+    page = Edition.objects.get(paper_date=date(2023, 7, 15)).pages.get()
+    assert page.import_record.source_file == "2023-07-15_A01.txt"
+    again = client.post(url, upload_data([(1, "要闻", tomorrow)])).content.decode()
+    assert "此版面文件此前已导入过，内容相同，登在 2023年7月15日 第1版 要闻" in again
+    # The day before's file again, for the new day: the same page, so refused, and said so.
+    same = client.post(url, upload_data([(2, "", first)])).content.decode()
+    assert "A01.txt：这个版面文件已经登在 2023年7月14日 第1版" in same and "可导入 0 个" in same

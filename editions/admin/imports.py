@@ -34,6 +34,7 @@ from articles.importer import PageParseError
 from articles.importer.text import MAX_PAGE_BYTES
 from articles.models import ImportedPage
 from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
+from unionnews.dates import datetime_label
 
 from .. import pending as held
 from ..models import Edition, Page
@@ -45,6 +46,7 @@ from ..services import (
     issue_number_refusal,
     page_import,
     page_refusal,
+    recorded_name,
 )
 
 logger = logging.getLogger(__name__)
@@ -151,7 +153,9 @@ def _previous(source: str, digest: str, number: int, existing: Edition | None):
         )
     if record is not None and record.digest != digest:
         return (
-            "同名版面文件此前已导入，但内容不同；为免覆盖编辑的修改，确认时这一版会被拒绝。",
+            f"同名版面文件 {source} 已于 {datetime_label(record.imported_at)} 导入{_ran(record)}，"
+            "这次的内容不同；为免覆盖编辑对已导入稿件的修改，确认时这一版会被拒绝。"
+            "如果这是改过的版面，请改用新文件名导入，再删去原来的稿件。",
             True,
         )
     if refusal := page_refusal(edition=existing, number=number, source=source):
@@ -276,8 +280,9 @@ class EditionImportView(DeskView):
                 continue
             page["stories"] = _stories(parsed)
             page["column"] = parsed.column or ""
+            source = recorded_name(paper_date=paper_date, name=parsed.source, digest=parsed.digest)
             page["previous"], page["refused"] = _previous(
-                item["source"], parsed.digest, item["number"], existing
+                source, parsed.digest, item["number"], existing
             )
             if scan := item["scan"]:
                 if "kind" not in scan and "error" not in scan:
