@@ -108,6 +108,8 @@ def test_page_002_markdown_marks_give_section_and_headlines(directory):
     page = parse_seed(PAGES[2], directory)
     assert page.column == "深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面"
     assert page.articles[0].section == "夏送清凉 工会行动"
+    # The rubric covers its theme's stories (清凉), not the poetry reading after them.
+    assert [a.section for a in page.articles] == ["夏送清凉 工会行动"] * 3 + [None] * 4
     haidian = page.articles[3]
     assert haidian.kicker == "让更多职工走进科技企业参与乡村振兴"
     assert haidian.headline == "海淀区总工会“科技+杏福”专线开进汉王大厦"
@@ -580,3 +582,17 @@ def test_different_unions_keep_different_proposal_keys(one, other):
     from articles.importer.unions import proposal_key
 
     assert proposal_key(one) != proposal_key(other)
+
+
+def test_a_rubric_of_a_kind_of_news_covers_every_story_after_it(directory):
+    text = "\n".join(
+        [
+            "## 基层动态",
+            "### 东城区总工会举办职工书法展",
+            "本报讯 近日，东城区总工会举办职工书法展，展出作品百余幅。",
+            "### 西城区总工会开展安全生产培训",
+            "本报讯 近日，西城区总工会开展安全生产培训，三百余名职工参加。",
+        ]
+    )
+    page = parse_page(text.encode(), source="t.txt", directory=directory)
+    assert [a.section for a in page.articles] == ["基层动态", "基层动态"]

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from . import credits as credit_parsing
 from .errors import PageParseError
 from .events import find_events, organizer_of
+from .sections import covers
 from .structures import ParsedArticle, ParsedCredit, ParsedPage
 from .text import decode, digest, normalise_lines
 from .topics import suggest_topics
@@ -202,6 +203,7 @@ class _PageBuilder:
         self.column_line: int | None = None
         self.section: str | None = None
         self.section_line: int | None = None
+        self.section_stories = 0  # stories under the rubric so far
         self.articles: list[ParsedArticle] = []
         self.lines: list[_Line] = []
         # Per story, what the text said about its kind.
@@ -238,6 +240,7 @@ class _PageBuilder:
             return i + 1
         if line.level == 2:
             self.section, self.section_line = line.text, line.number
+            self.section_stories = 0
             return i + 1
         if self.column and line.text == self.column:
             return i + 1  # the banner repeated in the body
@@ -379,6 +382,13 @@ class _PageBuilder:
             self._notes[len(self.articles) + 1] = self._pending_notes
             self._pending_notes = []
         kicker, headline, subtitle = assign_title_roles(run)
+        if (
+            self.section
+            and self.section_stories
+            and not covers(self.section, [line.text for line in run])
+        ):
+            self.section = self.section_line = None  # the rubric's theme ended before this
+        self.section_stories += 1
         self.articles.append(
             ParsedArticle(
                 position=len(self.articles) + 1,
