@@ -129,7 +129,10 @@ def counts(kind: str, keys: Iterable[int] | None = None) -> dict[int, int]:
     if keys is not None:
         keys = list(keys)
         kept = kept.filter(key__in=keys)
-        live = live.filter(**{f"{RELATIONS[kind]}__in": keys})
+        if kind == CoverageCount.Kind.TAG:
+            live = live.tagged(keys)
+        else:
+            live = live.filter(**{f"{RELATIONS[kind]}__in": keys})
     totals: dict[int, int] = {}
     for key, n in kept.order_by().values_list("key").annotate(n=Sum("stories")):
         totals[key] = n

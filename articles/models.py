@@ -321,14 +321,17 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(~models.Exists(links))
 
     def tagged(self, tag):
-        """Stories with the topic ``tag`` (a taggit ``Tag``). A subquery rather than taggit's
-        join, so that a newest-first page walks the ``publish_at`` index and stops after a
-        page (the join made PostgreSQL sort the 29,295 stories of a topic: 110 ms)."""
+        """Stories with the topic ``tag`` (a taggit ``Tag``, or a list of tag ids: any of
+        them). A subquery rather than taggit's join, so that a newest-first page walks the
+        ``publish_at`` index and stops after a page (the join made PostgreSQL sort the 29,295
+        stories of a topic: 110 ms), and a month's stories are looked up by id (the join's
+        cast of ``object_id`` read all 306,000 items of a topic at a million: 70 ms)."""
         from django.contrib.contenttypes.models import ContentType
         from taggit.models import TaggedItem
 
+        which = {"tag_id__in": tag} if isinstance(tag, list | tuple) else {"tag": tag}
         items = TaggedItem.objects.filter(
-            tag=tag, content_type=ContentType.objects.get_for_model(Article)
+            content_type=ContentType.objects.get_for_model(Article), **which
         )
         return self.filter(pk__in=items.values("object_id"))
 
