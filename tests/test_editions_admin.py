@@ -106,8 +106,10 @@ def test_a_days_paper_is_previewed_with_labelled_title_blocks_then_imported_page
     ]
     assert Article.objects.filter(placement__page__edition=edition).count() == 17
 
-    stale = client.post(url, {"confirm": "1", "token": token}, follow=True)
-    assert "这份预览已失效" in stale.content.decode()
+    reload = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
+    change = reverse("admin:editions_edition_change", args=[edition.pk])
+    assert f'这份预览已经导入了 {edition}：<a href="{change}">查看本期</a>' in reload
+    assert Article.objects.filter(placement__page__edition=edition).count() == 17
 
 
 def test_the_preview_says_a_page_is_already_imported_under_another_name(client, editor):
@@ -189,6 +191,7 @@ def test_a_guessed_title_block_is_swapped_in_the_preview_with_one_click(client, 
     before = preview.split(f'name="swap" value="{value}"', 1)[1].split("</button>", 1)[0]
     after = swapped.split(f'name="swap" value="{value}"', 1)[1].split("</button>", 1)[0]
     assert before != after  # the button now offers the way back
+    assert "已按你的选择调换了这两行的角色" in swapped
     streamed(client.post(url, {"confirm": "1", "token": token}))
     story = Article.objects.get(source_file=PAGES[1].name, source_position=position)
     from articles.services import preview_page
@@ -372,8 +375,8 @@ def test_two_previews_in_two_tabs_are_each_confirmed(client, editor):
         date(2023, 7, 15),
         date(2023, 7, 16),
     ]
-    stale = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
-    assert "这份预览已失效" in stale
+    again = client.post(url, {"confirm": "1", "token": token}, follow=True).content.decode()
+    assert "这份预览已经导入了 2023年7月16日" in again
 
 
 def test_a_preview_pushed_out_by_newer_ones_gives_up_its_pdf(client, editor):

@@ -54,6 +54,10 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "editions.import_edition.pending"
 #: Previews kept at once, newest last: an editor may preview two days' papers in two tabs.
 PREVIEWS_KEPT = 3
+#: The tokens of the last previews confirmed, with their edition: a reload of the import's
+#: page (F5 on the progress page) then says it was imported and where, not "stale".
+DONE_KEY = "editions.import_edition.done"
+DONE_KEPT = 5
 #: Rows of the page table: a union paper has 4 to 16 pages a day.
 PAGE_ROWS = 16
 PROGRESS_MARK = "<!--progress-->"
@@ -177,11 +181,16 @@ def _scan_names(pending: dict | None) -> list[str]:
     return [page["scan"]["kept"] for page in pages if isinstance(page.get("scan"), dict)]
 
 
-def _stories(parsed) -> list[dict]:
-    """The preview's rows: each story as the single-page import previews it, and whether its
-    title block's roles were guessed (the row then offers to swap them)."""
+def _stories(parsed, swaps) -> list[dict]:
+    """The preview's rows: each story as the single-page import previews it, whether its
+    title block's roles were guessed (the row then offers to swap them), and whether the
+    editor swapped them (``swaps``: positions)."""
     return [
-        {"preview": StoryPreview.from_parsed(story), "guessed": story.title_guessed}
+        {
+            "preview": StoryPreview.from_parsed(story),
+            "guessed": story.title_guessed,
+            "swapped": story.position in swaps,
+        }
         for story in parsed.articles
     ]
 
@@ -278,7 +287,7 @@ class EditionImportView(DeskView):
             except PageParseError as exc:
                 pages.append({**page, "error": str(exc)})
                 continue
-            page["stories"] = _stories(parsed)
+            page["stories"] = _stories(parsed, set(item["swaps"]))
             page["column"] = parsed.column or ""
             source = recorded_name(paper_date=paper_date, name=parsed.source, digest=parsed.digest)
             page["previous"], page["refused"] = _previous(
@@ -339,6 +348,17 @@ class EditionImportView(DeskView):
         for pending in self.previews():
             if token and secrets.compare_digest(pending["token"], token):
                 return pending
+        done = self.request.session.get(DONE_KEY) or {}
+        if token in done and (edition := Edition.objects.filter(pk=done[token]).first()):
+            messages.info(
+                self.request,
+                format_html(
+                    '这份预览已经导入了 {}：<a href="{}">查看本期</a>。',
+                    edition,
+                    self.change_url(edition),
+                ),
+            )
+            return None
         messages.error(
             self.request,
             "这份预览已失效（可能已经导入，或之后又预览了好几次），请重新选择文件。",
@@ -364,6 +384,8 @@ class EditionImportView(DeskView):
         request.session[SESSION_KEY] = [
             p for p in self.previews() if p["token"] != pending["token"]
         ]
+        done = list((request.session.get(DONE_KEY) or {}).items())[-(DONE_KEPT - 1) :]
+        request.session[DONE_KEY] = {**dict(done), pending["token"]: edition.pk}
         try:
             files = [
                 PageFile(
@@ -408,7 +430,9 @@ class EditionImportView(DeskView):
         yield head
         new_stories = 0
         for index, file in enumerate(files, start=1):
-            where = f"[{index}/{len(files)}] 第{file.number}版"
+            where = f"[{index}/{len(files)}] 第{file.number}版" + (
+                f" {file.name}" if file.name else ""
+            )
             try:
                 outcome = page_import(user=self.request.user, edition=edition, file=file)
             except (PageParseError, ImportConflict, NotAllowed, ScanRejected) as exc:
