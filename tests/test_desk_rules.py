@@ -332,3 +332,13 @@ def test_a_proposed_union_says_so_wherever_the_desk_picks_one():
     proposal = factories.make_union("北京建工一建工会", reviewed=False)
     assert str(proposal) == "北京建工一建工会（待审核）"
     assert str(Union.objects.get(name="海淀区总工会")) == "海淀区总工会"
+
+
+def test_publishing_an_unreviewed_photo_story_says_all_the_desk_must_do(editor):
+    """The edition's publish screen lists each story's reason: a draft photo story waits for
+    its review and its photo, and the desk is told both at once."""
+    from articles.workflow import tester_for
+
+    story = factories.make_article(kind=Article.Kind.PHOTO, status=Article.Status.DRAFT)
+    why = tester_for(editor, story).step_refusal("schedule")
+    assert why.startswith("稿件当前为“草稿”，须先通过审核才能发布；另外，这篇稿件待配图")

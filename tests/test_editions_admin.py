@@ -159,6 +159,7 @@ def test_an_edition_is_scheduled_for_midnight_from_its_publish_screen(client, ed
         form = client.get(publish).content.decode()
         assert 'value="2023-07-15T00:00"' in form  # the next midnight, Beijing time
         assert "随本期上线" in form and "暂不上线" in form
+        assert "暂不上线：稿件当前为“草稿”，须先通过审核才能发布" in form  # what to do
         first = reverse("admin:articles_article_change", args=[stories[0].pk])
         assert f'<a href="{first}">{stories[0].headline}</a>' in form  # to get it ready
         done = client.post(publish, {"when": "at", "publish_at": "2023-07-15T00:00"}, follow=True)
