@@ -203,6 +203,14 @@ def test_an_edition_scheduled_for_midnight_is_out_at_midnight_and_not_before(cli
         assert (
             f'<a class="print-page" href="{page_url}">见报：2023年7月15日 第3版</a>' in article_page
         )
+        assert "网络发布" not in article_page  # online the day it was printed
+
+
+def test_a_back_issue_put_online_later_labels_its_web_date(client, published_seed_pages):
+    story = published_seed_pages[0]
+    page = text(client.get(story.get_absolute_url()))
+    assert "见报：2023年7月15日 第3版" in page
+    assert '网络发布 <time datetime="' in page  # not to be taken for the paper's date
 
 
 def test_an_edition_with_no_story_ready_is_refused(editor):

@@ -11,6 +11,7 @@ from itertools import groupby
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from taggit.models import Tag
 
 from unionnews.dates import month_span
@@ -88,10 +89,15 @@ def article_page(request, article: Article) -> dict:
         request, article, bylines=bylines, topics=topics, corrections=corrections, image=image
     )
     placement = article.print_placement
+    # 见报: the page it ran on, once its edition is out (editions.Edition.is_public).
+    print_page = placement.page if placement and placement.page.edition.is_public else None
     return {
         "article": article,
-        # 见报: the page it ran on, once its edition is out (editions.Edition.is_public).
-        "print_page": placement.page if placement and placement.page.edition.is_public else None,
+        "print_page": print_page,
+        # A back issue put online later: its web date is labelled, not taken for the paper's.
+        "online_later": print_page is not None
+        and article.publish_at is not None
+        and timezone.localdate(article.publish_at) != print_page.edition.paper_date,
         "bylines": bylines,
         "unions": list(article.unions.all()),
         "events": list(article.events.all()),
