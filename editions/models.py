@@ -117,6 +117,9 @@ class Page(models.Model):
         blank=True,
         help_text="排版系统输出的版面 PDF，或版面图片；PDF 可自动找出各篇稿件在版面上的位置。",
     )
+    scan_name = models.CharField(
+        "原件文件名", max_length=255, blank=True, editable=False, help_text="上传时的文件名。"
+    )
     image = models.FileField(
         "版面图",
         upload_to=image_upload_to,

@@ -351,6 +351,7 @@ def _store_scan(user, page, name, data, scan, placements, written) -> PageScan:
         page = Page.objects.select_for_update().get(pk=page.pk)
         old = [f.name for f in (page.scan, page.image) if f]
         page.scan.save(Path(name).name, ContentFile(data), save=False)
+        page.scan_name = Path(name).name[:255]
         written.append(page.scan.name)
         page.image.save("page.jpg", ContentFile(scan.image), save=False)
         written.append(page.image.name)

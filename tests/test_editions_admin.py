@@ -285,6 +285,9 @@ def test_the_pages_screen_shows_its_image_with_each_storys_area_numbered(client,
     form = client.get(reverse("admin:editions_page_change", args=[page.pk])).content.decode()
     image = reverse("admin:editions_page_image", args=[page.pk])
     assert f'<image href="{image}"' in form
+    assert "第3版.jpg（版面图 800 × 1200 像素）" in form  # the name it was uploaded as
+    edition_page = reverse("admin:editions_edition_change", args=[page.edition_id])
+    assert "第3版.jpg" in client.get(edition_page).content.decode()
     assert '<rect x="400" y="300" width="400" height="120"' in form
     assert f"<title>{first.article.headline}</title>" in form
     got = client.get(image)

@@ -18,7 +18,7 @@ from .publish import EditionDeleteView, EditionPublishView, EditionUnscheduleVie
 
 class PageInline(admin.TabularInline):
     model = Page
-    fields = ["number", "name", "editor", "source", "story_count", "public_link"]
+    fields = ["number", "name", "editor", "source", "scan_column", "story_count", "public_link"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -35,6 +35,12 @@ class PageInline(admin.TabularInline):
     @admin.display(description="版面文件")
     def source(self, page):
         return page.import_record.source_file if page.import_record else "—"
+
+    @admin.display(description="版面原件")
+    def scan_column(self, page):
+        if not page.scan:
+            return "—"
+        return page.scan_name or page.scan.name.rsplit("/", 1)[-1]
 
     @admin.display(description="稿件")
     def story_count(self, page):

@@ -100,7 +100,7 @@ class PageAdmin(DeskModelAdmin):
             return "未上传（数字报上只列出本版稿件）"
         return format_html(
             "{}（版面图 {} × {} 像素）",
-            page.scan.name.rsplit("/", 1)[-1],
+            page.scan_name or page.scan.name.rsplit("/", 1)[-1],
             page.image_width,
             page.image_height,
         )
