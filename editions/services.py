@@ -13,8 +13,9 @@ cache when readers' pages change.
 - :func:`edition_publish`: the edition and all its ready stories at one time (00:00, say),
   through the stories' own workflow steps, so sign-off and photo rules still hold;
   :func:`edition_unschedule` takes it back before its time.
-- :func:`edition_delete`: an edition imported in error, with its pages and their stories,
-  so that its page files can be imported again.
+
+What an import refuses is read in ``editions.import_rules``; deleting a whole edition
+(删除本期) is ``editions.deletion``.
 """
 
 from collections.abc import Callable, Sequence
@@ -25,26 +26,25 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Article, ImportedPage
+from articles.models import Article
 from articles.services import (
     ImportConflict,
     NotAllowed,
     PageImport,
     PageParseError,
-    article_delete,
     article_publish,
     article_unschedule,
     import_page,
     preview_page,
-    stories_deleted_together,
 )
+from articles.services.photos import delete_files_after_commit
 from articles.workflow import DeskTester, tester_for
 from unionnews import audit, page_cache
-from unionnews.dates import date_label, datetime_label
+from unionnews.dates import datetime_label
 
+from .import_rules import issue_number_refusal, page_refusal, recorded_name
 from .models import Edition, Page, Placement
 from .scans import PageScan, ScanRejected, StoryText, read_scan
 
@@ -63,17 +63,12 @@ __all__ = [
     "ACTIONS",
     "EditionImport",
     "PageFile",
-    "edition_delete",
-    "edition_deletion_plan",
     "edition_import",
     "edition_open",
-    "issue_number_refusal",
     "edition_publish",
     "edition_unschedule",
     "page_attach_scan",
     "page_import",
-    "page_refusal",
-    "recorded_name",
     "page_save",
     "ScanRejected",
 ]
@@ -145,67 +140,6 @@ def edition_open(
             edition.issue_number = issue_number
             edition.save(update_fields=["issue_number", "updated_at"])
     return edition, created
-
-
-def issue_number_refusal(*, paper_date: date, issue_number: int | None) -> str:
-    """Why ``issue_number`` (总第 N 期) cannot be the number of ``paper_date``'s edition, or
-    ``""``: another day's edition has it, or this day's edition has another. The import form
-    asks before its preview; :func:`edition_open` refuses it."""
-    if issue_number is None:
-        return ""
-    other = Edition.objects.filter(issue_number=issue_number).exclude(paper_date=paper_date)
-    if (taken := other.first()) is not None:
-        return f"总第 {issue_number} 期已经是 {taken} 的期号。"
-    edition = Edition.objects.filter(paper_date=paper_date).first()
-    if edition is not None and edition.issue_number not in (None, issue_number):
-        return (
-            f"{date_label(paper_date)} 这一期已记为总第 {edition.issue_number} 期，"
-            f"与填写的第 {issue_number} 期不符。"
-        )
-    return ""
-
-
-def recorded_name(*, paper_date: date, name: str, digest: str) -> str:
-    """The name a page file of ``paper_date``'s paper is imported under: its own, or, when a
-    page of another day ran a different file of that name, the name with this day's date
-    (2023-07-18_A01.txt). Layout systems name each day's pages alike (A01.txt, A02.txt…),
-    and the import record of a name is unique (``ImportedPage.source_file``). ``digest`` is
-    the page's (``ParsedPage.digest``): the same file again keeps its name, so that it is
-    refused as a page that already ran (:func:`page_refusal`)."""
-    other_day = (
-        ImportedPage.objects.filter(source_file=name, print_page__isnull=False)
-        .exclude(print_page__edition__paper_date=paper_date)
-        .exclude(digest=digest)
-    )
-    return f"{paper_date.isoformat()}_{name}" if other_day.exists() else name
-
-
-def page_refusal(*, edition: Edition | None, number: int, source: str) -> str:
-    """Why the page file named ``source`` may not go on page ``number`` of ``edition``
-    (``None``: an edition not made yet), or ``""``: the file already ran on another page (a
-    page file runs once), or the page number holds another file. The import refuses what
-    this names; its preview says so before."""
-    pages = Page.objects.filter(import_record__source_file=source).select_related("edition")
-    if edition is not None:
-        pages = pages.exclude(edition=edition, number=number)
-    if (other := pages.first()) is not None:
-        return (
-            f"{source}：这个版面文件已经登在 {other.dated_label}，一个版面只能登在一期的一个版上。"
-        )
-    taken = None
-    if edition is not None:
-        taken = (
-            edition.pages.filter(number=number, import_record__isnull=False)
-            .exclude(import_record__source_file=source)
-            .select_related("import_record", "edition")
-            .first()
-        )
-    if taken is not None:
-        return (
-            f"{source}：{taken.dated_label} 已经导入了版面文件 "
-            f"{taken.import_record.source_file}，请核对版次。"
-        )
-    return ""
 
 
 def page_import(*, user, edition: Edition, file: PageFile) -> PageOutcome:
@@ -371,7 +305,8 @@ def _store_scan(user, page, name, data, scan, placements, written) -> PageScan:
             f"{len(placements)} 篇稿件中找到 {found} 篇的位置",
         )
         page_cache.retire_for(page.edition)
-        transaction.on_commit(lambda: _delete_files(old, keep=[page.scan.name, page.image.name]))
+        kept = {page.scan.name, page.image.name}
+        delete_files_after_commit(name for name in old if name not in kept)
     return scan
 
 
@@ -379,12 +314,6 @@ def _area_values(area) -> tuple:
     if area is None:
         return (None, None, None, None)
     return (area.left, area.top, area.width, area.height)
-
-
-def _delete_files(names: list[str], *, keep: list[str]) -> None:
-    for name in names:
-        if name not in keep:
-            default_storage.delete(name)
 
 
 def page_save(*, user, page: Page, save: Callable[[], None]) -> Page:
@@ -498,66 +427,3 @@ def edition_unschedule(*, user, edition: Edition) -> list[Article]:
         )
         page_cache.retire()
     return taken
-
-
-@dataclass
-class EditionDeletion:
-    """What deleting an edition removes (:func:`edition_deletion_plan`) or removed
-    (:func:`edition_delete`): its pages, and their stories: those placed on them and those
-    imported from their page files (the stories stay recoverable from their revisions,
-    恢复已删除); the page files may then be imported again."""
-
-    label: str
-    pages: list[Page]
-    stories: list[Article]
-    public_stories: int
-    sources: list[str]
-
-
-def edition_deletion_plan(edition: Edition) -> EditionDeletion:
-    """What :func:`edition_delete` would remove from ``edition`` now; nothing is written."""
-    pages = list(edition.pages.select_related("import_record").order_by("number"))
-    sources = [page.import_record.source_file for page in pages if page.import_record]
-    placed_or_imported = Q(placement__page__edition=edition) | Q(source_file__in=sources)
-    stories = list(Article.objects.filter(placed_or_imported).distinct().order_by("pk"))
-    return EditionDeletion(
-        label=str(edition),
-        pages=pages,
-        stories=stories,
-        public_stories=sum(1 for story in stories if story.is_public),
-        sources=sources,
-    )
-
-
-def edition_delete(*, user, edition: Edition) -> EditionDeletion:
-    """Delete ``edition`` (an edition imported in error, or the demo edition ``make run``
-    loads): its pages with their scans and images, the stories :func:`edition_deletion_plan`
-    names (each through ``article_delete``, so each leaves its own audit entry and can be
-    brought back as a draft), and the pages' import records, so that the same files can be
-    imported anew. Stories readers could see leave the site at once; the files leave storage
-    once the deletion is committed.
-
-    Only an editor who may delete editions (``DeskTester.can_delete_editions``) may do it.
-    Raises :class:`NotAllowed` otherwise, or when the edition is already gone."""
-    if not DeskTester(user).can_delete_editions:
-        raise NotAllowed("只有可以发布并删除稿件的编辑才能删除期次。")
-    with stories_deleted_together():
-        edition = Edition.objects.select_for_update().filter(pk=edition.pk).first()
-        if edition is None:
-            raise NotAllowed("这一期已被删除。")
-        plan = edition_deletion_plan(edition)
-        for story in plan.stories:
-            article_delete(article=story, user=user)
-        files = [f.name for page in plan.pages for f in (page.scan, page.image) if f]
-        audit.log(
-            user=user,
-            action="edition.delete",
-            obj=edition,
-            summary=f"删除期次 {edition}：{len(plan.pages)} 个版面、{len(plan.stories)} 篇稿件",
-            articles=[story.pk for story in plan.stories],
-        )
-        edition.delete()
-        ImportedPage.objects.filter(source_file__in=plan.sources).delete()
-        transaction.on_commit(lambda: _delete_files(files, keep=[]))
-        page_cache.retire()
-    return plan

@@ -135,12 +135,21 @@ def page_image(request, day: date, number: int, stem: str):
     page = get_object_or_404(Page, edition=edition, number=number)
     if not page.image or page.image_url() != request.path or not _image_public(page):
         raise Http404("这一版没有版面图。")
+    return image_response(page, cache_control="public, max-age=3600")
+
+
+def image_response(page: Page, *, cache_control: str) -> FileResponse:
+    """``page``'s image file as a JPEG response, for readers (:func:`page_image`) and for
+    the desk (the page's admin screen). Raises ``Http404`` when it has none or the file
+    is gone."""
+    if not page.image:
+        raise Http404("这一版没有版面图。")
     try:
         handle = default_storage.open(page.image.name, "rb")
     except FileNotFoundError as exc:
         raise Http404("版面图文件不见了。") from exc
     response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = cache_control
     return response
 
 

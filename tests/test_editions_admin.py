@@ -15,7 +15,7 @@ from PIL import Image
 from articles import roles
 from articles.models import Article
 from articles.services import article_approve, import_page
-from editions.admin.imports import PAGE_ROWS
+from editions.admin.import_forms import PAGE_ROWS
 from editions.models import Edition
 from editions.services import page_attach_scan
 from organizations.services import directory_load

@@ -15,14 +15,9 @@ from reversion.models import Version
 from articles import roles
 from articles.models import Article, ImportedPage
 from articles.services import NotAllowed, article_recover
+from editions.deletion import edition_delete
 from editions.models import Edition
-from editions.services import (
-    PageFile,
-    edition_delete,
-    edition_import,
-    edition_open,
-    page_attach_scan,
-)
+from editions.services import PageFile, edition_import, edition_open, page_attach_scan
 from tests import factories
 from tests.test_editions_admin import PAGES, streamed, upload_data
 

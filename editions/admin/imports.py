@@ -19,9 +19,8 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -31,23 +30,16 @@ from django.utils.html import format_html
 from articles.admin.views.base import DeskView
 from articles.admin.views.imports import StoryPreview
 from articles.importer import PageParseError
-from articles.importer.text import MAX_PAGE_BYTES
 from articles.models import ImportedPage
 from articles.services import ImportConflict, NotAllowed, imported_before, preview_page
 from unionnews.dates import datetime_label
 
 from .. import pending as held
+from ..import_rules import page_refusal, recorded_name
 from ..models import Edition, Page
-from ..scans import MAX_SCAN_BYTES, ScanRejected, StoryText, read_scan
-from ..services import (
-    PageFile,
-    edition_drop_if_empty,
-    edition_open,
-    issue_number_refusal,
-    page_import,
-    page_refusal,
-    recorded_name,
-)
+from ..scans import ScanRejected, StoryText, read_scan
+from ..services import PageFile, edition_drop_if_empty, edition_open, page_import
+from .import_forms import EditionForm, PageRows
 
 logger = logging.getLogger(__name__)
 
@@ -58,90 +50,7 @@ PREVIEWS_KEPT = 3
 #: page (F5 on the progress page) then says it was imported and where, not "stale".
 DONE_KEY = "editions.import_edition.done"
 DONE_KEPT = 5
-#: Rows of the page table: a union paper has 4 to 16 pages a day.
-PAGE_ROWS = 16
 PROGRESS_MARK = "<!--progress-->"
-
-
-class EditionForm(forms.Form):
-    paper_date = forms.DateField(
-        label="出版日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": "请填写出版日期。",
-            "invalid": "请按 2023-07-15 的格式填写日期。",
-        },
-    )
-    issue_number = forms.IntegerField(
-        label="总期号", required=False, min_value=1, help_text="报头上的“总第 N 期”，可不填。"
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("paper_date") is not None:
-            refusal = issue_number_refusal(
-                paper_date=data["paper_date"], issue_number=data.get("issue_number")
-            )
-            if refusal:
-                self.add_error("issue_number", f"{refusal}请核对期号，或不填。")
-        return data
-
-
-class PageRowForm(forms.Form):
-    number = forms.IntegerField(label="版次", required=False, min_value=1, max_value=999)
-    name = forms.CharField(label="版名", required=False, max_length=50)
-    editor = forms.CharField(label="版面编辑", required=False, max_length=50)
-    file = forms.FileField(
-        label="版面文件",
-        required=False,
-        allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,text/plain"}),
-    )
-    scan = forms.FileField(
-        label="版面原件（PDF 或图片，可不选）",
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf,image/*"}),
-    )
-
-    def clean(self):
-        data = super().clean()
-        upload, number = data.get("file"), data.get("number")
-        if upload is None:
-            if number or data.get("name") or data.get("editor"):
-                raise ValidationError("请为这一版选择版面文件，或清空这一行。")
-            return data
-        if number is None:
-            raise ValidationError(f"{upload.name}：请填写版次。")
-        if not upload.name.lower().endswith(".txt"):
-            raise ValidationError(f"{upload.name}：只能上传 .txt 版面文本文件。")
-        if upload.size > MAX_PAGE_BYTES:
-            raise ValidationError(f"{upload.name}：文件过大，每个版面文件不能超过 2 MB。")
-        scan = data.get("scan")
-        if scan is not None and scan.size > MAX_SCAN_BYTES:
-            raise ValidationError(
-                f"{scan.name}：版面原件过大，不能超过 {MAX_SCAN_BYTES // 1024 // 1024} MB。"
-            )
-        return data
-
-
-class BasePageRows(forms.BaseFormSet):
-    def clean(self):
-        if any(self.errors):
-            return
-        rows = [form.cleaned_data for form in self.forms if form.cleaned_data.get("file")]
-        if not rows:
-            raise ValidationError("请至少为一个版面选择版面文件。")
-        numbers = [row["number"] for row in rows]
-        if len(set(numbers)) != len(numbers):
-            raise ValidationError("有两行的版次相同，请核对。")
-        names = [Path(row["file"].name).name for row in rows]
-        if len(set(names)) != len(names):
-            raise ValidationError("同一个版面文件选择了两次。")
-
-
-PageRows = forms.formset_factory(
-    PageRowForm, formset=BasePageRows, extra=PAGE_ROWS, max_num=PAGE_ROWS
-)
 
 
 def _previous(source: str, digest: str, number: int, existing: Edition | None):

@@ -6,8 +6,7 @@ or correct when the PDF's text did not show where a story is. Saved through
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -19,6 +18,7 @@ from unionnews.desk_admin import DeskModelAdmin
 from ..models import Page, Placement
 from ..scans import MAX_SCAN_BYTES, ScanRejected, read_scan
 from ..services import page_attach_scan, page_save
+from ..views import image_response
 
 
 class PlacementInline(admin.TabularInline):
@@ -153,15 +153,9 @@ class PageAdmin(DeskModelAdmin):
         """The page image for the desk, whatever the edition's state (readers get it only
         once every story on the page is public: ``editions.views.page_image``)."""
         page = get_object_or_404(Page, pk=pk)
-        if not self.has_view_permission(request, page) or not page.image:
+        if not self.has_view_permission(request, page):
             raise Http404("这一版没有版面图。")
-        try:
-            handle = default_storage.open(page.image.name, "rb")
-        except FileNotFoundError as exc:
-            raise Http404("版面图文件不见了。") from exc
-        response = FileResponse(handle, content_type="image/jpeg")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return image_response(page, cache_control="private, no-store")
 
     def save_related(self, request, form, formsets, change):
         request._new_scan = form.cleaned_data.get("new_scan")

@@ -18,8 +18,9 @@ from articles.workflow import tester_for
 from unionnews.dates import datetime_label, next_midnight
 from unionnews.quotes import quoted
 
+from ..deletion import edition_delete, edition_deletion_plan
 from ..models import Edition
-from ..services import edition_delete, edition_deletion_plan, edition_publish, edition_unschedule
+from ..services import edition_publish, edition_unschedule
 
 
 class PublishForm(forms.Form):
