@@ -8,7 +8,6 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Revision
 from taggit.managers import TaggableManager
@@ -16,7 +15,7 @@ from taggit.managers import TaggableManager
 from events.models import Event
 from organizations.models import Union
 from unionnews.dates import month_span
-from unionnews.slugs import pinyin_slug
+from unionnews.slugs import pinyin_slug, public_url
 
 from . import credits as credit_rules
 from . import search as search_rules
@@ -49,7 +48,7 @@ class Column(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:column_detail", args=[self.pk, self.slug or "-"])
+        return public_url("articles:column_detail", self.pk, self.slug)
 
 
 class ReporterQuerySet(models.QuerySet):
@@ -116,7 +115,7 @@ class Reporter(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:reporter_detail", args=[self.pk, self.slug or "-"])
+        return public_url("articles:reporter_detail", self.pk, self.slug)
 
 
 class ArticleKind(models.TextChoices):
@@ -703,7 +702,7 @@ class Article(models.Model):
             return None
 
     def get_absolute_url(self):
-        return reverse("articles:article_detail", args=[self.pk, self.slug or "-"])
+        return public_url("articles:article_detail", self.pk, self.slug)
 
     @property
     def paragraphs(self) -> list[str]:

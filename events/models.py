@@ -2,9 +2,8 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
-from unionnews.slugs import pinyin_slug
+from unionnews.slugs import pinyin_slug, public_url
 
 
 class EventKind(models.TextChoices):
@@ -120,7 +119,7 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("events:event_detail", args=[self.pk, self.slug or "-"])
+        return public_url("events:event_detail", self.pk, self.slug)
 
     def trade_list(self) -> list[str]:
         return [t for t in self.trades.split("、") if t.strip()]

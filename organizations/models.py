@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 
-from unionnews.slugs import pinyin_key, pinyin_slug
+from unionnews.slugs import pinyin_key, pinyin_slug, public_url
 
 #: How deep the tree can be: national → municipal → district → sub-district → grassroots →
 #: branch. Walking the tree stops here, so a corrupted parent chain cannot loop forever.
@@ -156,7 +155,7 @@ class Union(models.Model):
             raise ValidationError({"name": f"“{self.name}”已是“{clash.union}”的别名。"})
 
     def get_absolute_url(self):
-        return reverse("organizations:union_detail", args=[self.pk, self.slug or "-"])
+        return public_url("organizations:union_detail", self.pk, self.slug)
 
     def ancestors(self) -> list["Union"]:
         """The unions above this one, nearest first (one query per level)."""

@@ -376,6 +376,30 @@ def test_archive_groups_by_month_in_shanghai_time(client):
     assert client.get("/archive/2023/13/").status_code == 404
 
 
+def test_a_storys_date_is_the_papers_day_on_lists_and_its_page(client):
+    # 2023-06-30 17:00 UTC is 01:00 on 1 July in Beijing: readers see 1 July everywhere.
+    story = factories.make_article(
+        "七月一日凌晨发布", published=True, publish_at=datetime(2023, 6, 30, 17, 0, tzinfo=UTC)
+    )
+    element = '<time datetime="2023-07-01">2023年7月1日</time>'
+    assert element in client.get(reverse("articles:home")).content.decode()
+    assert element in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_public_urls_follow_the_slug_and_the_script_prefix(settings):
+    from django.urls import set_script_prefix
+
+    story = factories.make_article("用专业技能大赛造就首都建筑工匠", published=True)
+    before = story.get_absolute_url()
+    story.slug = "new-slug"
+    assert story.get_absolute_url() == before.replace(before.split("-", 1)[1], "new-slug/")
+    set_script_prefix("/paper/")  # the site served under a sub-path (SCRIPT_NAME)
+    try:
+        assert story.get_absolute_url() == f"/paper/articles/{story.pk}-new-slug/"
+    finally:
+        set_script_prefix("/")
+
+
 # -- the article page -----------------------------------------------------------------------------
 
 

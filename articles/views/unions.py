@@ -10,10 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 
 from events.models import Event
 from organizations.models import MAX_DEPTH, Union, UnionKind
+from unionnews.slugs import public_url
 from unionnews.web import paginate, redirect_if_moved
 
 from .. import coverage
@@ -48,7 +48,7 @@ class Entry:
     parent_id: int | None
 
     def get_absolute_url(self) -> str:
-        return reverse("organizations:union_detail", args=[self.pk, self.slug or "-"])
+        return public_url("organizations:union_detail", self.pk, self.slug)
 
 
 @dataclass
