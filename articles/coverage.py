@@ -1,6 +1,6 @@
 """Story counts for readers' index pages, kept by the services (issue 11, "counts kept by the
-services"): how many published stories each union, topic, event and column has, and each
-month of the archive.
+services"): how many published stories each union, topic, event and column has, how many
+credit each reporter, and each month of the archive.
 
 Counting every published story on each render of the directory, the topic index or the
 archive index cost 100–160 ms at 100,000 stories, and grows with the archive. Here the
@@ -40,6 +40,7 @@ RELATIONS = {
     CoverageCount.Kind.TAG: "tags",
     CoverageCount.Kind.EVENT: "events",
     CoverageCount.Kind.COLUMN: "column",
+    CoverageCount.Kind.REPORTER: "reporters",
 }
 
 
@@ -117,8 +118,9 @@ def rebuild() -> int:
 
 
 def counts(kind: str, keys: Iterable[int] | None = None) -> dict[int, int]:
-    """``{id: number of published stories}`` for every union, topic, event or column
-    (``kind``, a :class:`CoverageCount.Kind`) with at least one, or only for ``keys``.
+    """``{id: number of published stories}`` for every union, topic, event, column or
+    reporter (``kind``, a :class:`CoverageCount.Kind`) with at least one, or only for
+    ``keys``.
 
     The same numbers as ``Article.objects.published().count_per(relation)``, in two queries
     whose cost follows the number of objects and months, and the current month's stories.
@@ -131,6 +133,8 @@ def counts(kind: str, keys: Iterable[int] | None = None) -> dict[int, int]:
         kept = kept.filter(key__in=keys)
         if kind == CoverageCount.Kind.TAG:
             live = live.tagged(keys)
+        elif kind == CoverageCount.Kind.REPORTER:
+            live = live.credited_to(keys)
         else:
             live = live.filter(**{f"{RELATIONS[kind]}__in": keys})
     totals: dict[int, int] = {}
@@ -138,12 +142,13 @@ def counts(kind: str, keys: Iterable[int] | None = None) -> dict[int, int]:
         totals[key] = n
     for key, n in live.count_per(RELATIONS[kind]).items():
         totals[key] = totals.get(key, 0) + n
-    return {key: n for key, n in totals.items() if n}
+    wanted = None if keys is None else set(keys)
+    return {key: n for key, n in totals.items() if n and (wanted is None or key in wanted)}
 
 
 def count(kind: str, key: int) -> int:
-    """The number of published stories of one union, topic, event or column: what a list of
-    its stories gives its paginator instead of counting them (:func:`counts`)."""
+    """The number of published stories of one union, topic, event, column or reporter: what
+    a list of its stories gives its paginator instead of counting them (:func:`counts`)."""
     return counts(kind, [key]).get(key, 0)
 
 

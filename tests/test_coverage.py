@@ -44,13 +44,30 @@ def desk():
     editor = factories.make_user("editor", groups=[roles.EDITOR], is_staff=True)
     union = factories.make_union("北京市计数测试工会", reviewed=True)
     other = factories.make_union("北京市计数测试工会（别名）", reviewed=True)
+    reporter = factories.make_reporter("计数测试记者")
+    other_reporter = factories.make_reporter("计数测试通讯员")
     shared = {
         "unions": [union],
         "events": [factories.make_event("计数测试技能大赛", edition_year=2023)],
         "tags": ["技能竞赛"],
         "column": factories.make_column("计数测试栏目"),
+        # Text and photo credit for one person: the story counts once on her page. (No
+        # photo is held back: the desk waived it.)
+        "photo_waived": True,
+        "bylines": [
+            (reporter, "记者", "text"),
+            (reporter, "记者", "photo"),
+            (other_reporter, "通讯员", "text"),
+        ],
     }
-    return {"editor": editor, "union": union, "other": other, "shared": shared}
+    return {
+        "editor": editor,
+        "union": union,
+        "other": other,
+        "reporter": reporter,
+        "other_reporter": other_reporter,
+        "shared": shared,
+    }
 
 
 def publish(story, editor, at_time=None):
@@ -113,8 +130,8 @@ def test_recount_coverage_repairs_counts_of_stories_loaded_around_the_services(d
 
 
 def test_the_migration_counts_the_stories_already_stored(desk):
-    """Migration 0013 counts with the models as they were then (no taggit manager on a
-    historical model): the same counts as the services keep."""
+    """Migrations 0013 and 0015 (reporters) count with the models as they were then (no
+    taggit manager on a historical model): the same counts as the services keep."""
     import importlib
     from types import SimpleNamespace
 
@@ -122,7 +139,10 @@ def test_the_migration_counts_the_stories_already_stored(desk):
     from django.db.migrations.loader import MigrationLoader
 
     migration = importlib.import_module("articles.migrations.0013_coverage_counts")
-    state = MigrationLoader(connection).project_state(("articles", "0013_coverage_counts"))
+    reporters = importlib.import_module("articles.migrations.0015_reporter_coverage")
+    loader = MigrationLoader(connection)
+    state = loader.project_state(("articles", "0013_coverage_counts"))
+    later = loader.project_state(("articles", "0015_reporter_coverage"))
     with time_machine.travel(at(2023, 7, 20, 10), tick=False):
         factories.make_article(
             "五月的稿件", published=True, publish_at=at(2023, 5, 4, 8), **desk["shared"]
@@ -132,9 +152,12 @@ def test_the_migration_counts_the_stories_already_stored(desk):
         )
         kept = {kind: coverage.counts(kind) for kind in coverage.RELATIONS}
         CoverageMonth.objects.all().delete()
-        migration.count_every_month(state.apps, SimpleNamespace(connection=connection))
+        schema_editor = SimpleNamespace(connection=connection)
+        migration.count_every_month(state.apps, schema_editor)
+        reporters.count_reporters(later.apps, schema_editor)
         assert {kind: coverage.counts(kind) for kind in coverage.RELATIONS} == kept
         assert kept["tag"] and kept["union"] and kept["event"] and kept["column"]
+        assert kept["reporter"] == {desk["reporter"].pk: 2, desk["other_reporter"].pk: 2}
         assert_counts_are_the_published_counts()
 
 

@@ -47,7 +47,7 @@ from PIL import Image
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles import roles
+from articles import coverage, roles
 from articles.models import Article, EditorialNote, Photo, Reporter
 from articles.services import (
     article_add_note,
@@ -67,6 +67,7 @@ from articles.services import (
     photo_delete,
     photo_update,
 )
+from articles.services.changes import counted_month
 from articles.topics import topic_url
 from events.models import Event
 from events.services import event_propose
@@ -403,6 +404,9 @@ class Newsroom:
             contribution="text",
             order=5,
         )
+        # Credited around the services, so its month is counted as a loader would: her page
+        # counts her stories from the kept counts.
+        coverage.recount([counted_month(self.published[4])])
         Union.objects.filter(pk=self.union.pk).update(desk_note=self.mark("union_desk_note"))
         Event.objects.filter(pk=self.event.pk).update(desk_note=self.mark("event_desk_note"))
         self.other_private_urls += [

@@ -136,7 +136,8 @@ def reporter_detail(request, pk: int, slug: str):
     on stories readers cannot see has no page (404): a draft's credit is not public."""
     reporter = get_object_or_404(Reporter.objects.select_related("union"), pk=pk)
     stories = Article.objects.published().credited_to(reporter).with_listing().newest_first()
-    page_obj = paginate(request, stories)
+    total = coverage.count(CoverageCount.Kind.REPORTER, reporter.pk)
+    page_obj = paginate(request, stories, total=total)
     if not page_obj.paginator.count:
         raise Http404("没有这位作者的报道。")
     if moved := redirect_if_moved(request, slug, reporter.get_absolute_url(), reporter.slug):
